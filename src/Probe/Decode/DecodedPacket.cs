@@ -1,0 +1,65 @@
+namespace Monitor.Probe.Decode;
+
+public enum NetworkLayer : byte { Other, IPv4, IPv6, Arp }
+
+/// <summary>Transport by the outermost IP header's protocol, as the probe counts it.</summary>
+public enum Transport : byte { None, Tcp, Udp, Icmp, IcmpV6, Other }
+
+public enum CastKind : byte { Unicast, Multicast, Broadcast }
+
+[Flags]
+public enum TcpFlags : byte
+{
+    None = 0, Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10, Urg = 0x20, Ece = 0x40, Cwr = 0x80,
+}
+
+/// <summary>
+/// What the workers' tables need to know of one packet, filled by the decoder from the raw bytes
+/// without allocation. Ports hold ICMP type and code for ICMP. For ICMP errors, the Quoted* fields
+/// describe the packet the error quotes (when present), so UDP weight and scan reports can use them.
+/// </summary>
+public struct DecodedPacket
+{
+    /// <summary>Packet time in UTC ticks (100 ns).</summary>
+    public long Ticks;
+    /// <summary>Original length on the wire (frame.len).</summary>
+    public int WireLength;
+    public int CapturedLength;
+
+    public NetworkLayer Layer;
+    public Transport Transport;
+    public CastKind Cast;
+    /// <summary>The header or packet was cut short or inconsistent; counted, tables skip what they cannot trust.</summary>
+    public bool Malformed;
+
+    public IpAddressKey Source;
+    public IpAddressKey Destination;
+    /// <summary>The IP protocol number (IPv4 protocol, IPv6 final next header).</summary>
+    public byte IpProtocol;
+    public ushort SourcePort;
+    public ushort DestinationPort;
+    public TcpFlags TcpFlags;
+    public byte IcmpType;
+    public byte IcmpCode;
+    /// <summary>Bytes after the transport header (ICMP: after the 8-byte ICMP header), per the IP length fields.</summary>
+    public int PayloadLength;
+    /// <summary>Length of the IP packet per its own header (IPv4 total length, IPv6 40 + payload length).</summary>
+    public int IpLength;
+
+    public bool HasQuoted;
+    public IpAddressKey QuotedSource;
+    public IpAddressKey QuotedDestination;
+    public byte QuotedProtocol;
+    public ushort QuotedSourcePort;
+    public ushort QuotedDestinationPort;
+
+    public readonly bool IsIp => Layer is NetworkLayer.IPv4 or NetworkLayer.IPv6;
+
+    /// <summary>ICMP (v4 types 3, 4, 5, 11, 12) or ICMPv6 (types 1-4) error message.</summary>
+    public readonly bool IsIcmpError => Transport switch
+    {
+        Transport.Icmp => IcmpType is 3 or 4 or 5 or 11 or 12,
+        Transport.IcmpV6 => IcmpType is >= 1 and <= 4,
+        _ => false,
+    };
+}

@@ -8,11 +8,13 @@ using Monitor.TestKit.Synthetic;
 const string usage = """
     usage: monitor-bench-generator [--packets N] [--seed S] [--snaplen N] --out FILE
            monitor-bench-generator --syn-flood [--sources N] [--seed S] [--snaplen N] --out FILE
+           monitor-bench-generator --check FILE
       --packets N    packets of mixed traffic (default 5000000), 150 s of packet time
       --syn-flood    a spoofed SYN flood instead: --sources distinct sources (default 10000000), one SYN each,
                      plus 20 heavy hitters in 203.0.113.1-20 (20000, 19500, ... SYNs), all to 192.0.2.10:80
       --seed S       random seed (default 1); same arguments, same bytes
       --snaplen N    snap length (default 128)
+      --check FILE   re-read a mixed-traffic capture with libpcap and PacketDotNet and compare it with FILE.truth.json
     """;
 
 long packets = 5_000_000, sources = 10_000_000;
@@ -33,6 +35,7 @@ try
             case "--snaplen": snapLength = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--syn-flood": synFlood = true; break;
             case "--out": output = Value(); break;
+            case "--check": return Monitor.Bench.Generator.TruthCheck.Run(Value());
             case "-h" or "--help": Console.WriteLine(usage); return 0;
             default: throw new ArgumentException($"unknown argument {args[i]}");
         }

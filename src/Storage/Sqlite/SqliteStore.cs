@@ -56,7 +56,24 @@ public sealed class SqliteStore : IMonitorStore
     public string Path { get; }
 
     /// <summary>A page limit applied to every connection (SQLite's max_page_count): lets tests fill the "disk".</summary>
-    internal long? MaxPageCount { get; set; }
+    internal long? MaxPageCount
+    {
+        get => _maxPageCount;
+        set
+        {
+            _maxPageCount = value;
+            _pageLimitUsed = true;
+        }
+    }
+
+    internal long PageCount()
+    {
+        using var connection = Open();
+        return Scalar<long>(connection, null, "PRAGMA page_count");
+    }
+
+    private long? _maxPageCount;
+    private bool _pageLimitUsed;
 
     public async Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default)
     {
@@ -627,6 +644,7 @@ public sealed class SqliteStore : IMonitorStore
         connection.Open();
         Execute(connection, "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;");
         if (MaxPageCount is { } pages) Execute(connection, $"PRAGMA max_page_count={pages};");
+        else if (_pageLimitUsed) Execute(connection, "PRAGMA max_page_count=4294967294;");
         return connection;
     }
 

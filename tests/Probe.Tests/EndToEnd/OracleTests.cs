@@ -18,6 +18,17 @@ namespace Monitor.Probe.Tests.EndToEnd;
 /// </remarks>
 public sealed class OracleTests
 {
+    /// <summary>
+    /// Captures where libpcap (and so tcpdump and the probe) reads differently from tshark, with why:
+    /// ndpi-fuzz's only record claims 524501 captured bytes; tshark's wiretap reads it as a packet, but
+    /// libpcap refuses a record longer than its 262144-byte maximum ("Invalid header: len(524501) > 262144"
+    /// in tcpdump), so the damage is at byte offset 24 and no whole packet precedes it.
+    /// </summary>
+    private static readonly Dictionary<string, (long Packets, long Bytes)> LibpcapReads = new()
+    {
+        ["ndpi-fuzz-2021-10-13.pcap"] = (0, 0),
+    };
+
     public static TheoryData<string> Captures()
     {
         var data = new TheoryData<string>();
@@ -36,8 +47,10 @@ public sealed class OracleTests
         var run = await ProbeRun.ReadAsync([SharedPcaps.PathOf(capture)], "--workers", "2");
 
         Assert.True(run.ExitCode == (oracle.Damaged ? 2 : 0), $"exit code {run.ExitCode}: {run.Stderr}");
-        Assert.Equal(oracle.Packets, run.Packets);
-        Assert.Equal(oracle.Bytes, run.Bytes);
+        var (packets, bytes) = LibpcapReads.GetValueOrDefault(capture, (oracle.Packets, oracle.Bytes));
+        Assert.Equal(packets, run.Packets);
+        Assert.Equal(bytes, run.Bytes);
+        if (LibpcapReads.ContainsKey(capture)) return;
         foreach (var protocol in new[] { "tcp", "udp", "icmp" })
             Assert.True(oracle.Protocols.GetValueOrDefault(protocol) == run.ProtocolPackets(protocol),
                 $"{protocol}: oracle {oracle.Protocols.GetValueOrDefault(protocol)}, probe {run.ProtocolPackets(protocol)}");

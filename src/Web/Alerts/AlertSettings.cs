@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using System.Text.RegularExpressions;
 using MimeKit;
 using Monitor.Storage.Metrics;
@@ -40,7 +41,7 @@ public sealed partial class AlertSettings
     public static AlertSettings Load(Microsoft.Extensions.Configuration.IConfiguration section, string baseDirectory)
     {
         var errors = new List<string>();
-        var options = Bind(section, errors, "Alerts");
+        var options = Bind(section, errors, null);
         var file = options.File;
         if (errors.Count == 0 && !string.IsNullOrWhiteSpace(file))
         {
@@ -52,7 +53,7 @@ public sealed partial class AlertSettings
                 try
                 {
                     var fileConfig = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddJsonFile(path, optional: false).Build();
-                    options = Bind(fileConfig, errors, $"{path}:");
+                    options = Bind(fileConfig, errors, $"Alerts:File ({path})");
                     options.File = file;
                 }
                 catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
@@ -131,19 +132,39 @@ public sealed partial class AlertSettings
         return new AlertSettings(options, rules, siteUrl, from);
     }
 
-    private static AlertOptions Bind(Microsoft.Extensions.Configuration.IConfiguration config, List<string> errors, string where)
+    private static AlertOptions Bind(IConfiguration config, List<string> errors, string? where)
     {
         var options = new AlertOptions();
+        TryBind(config, options, errors, where);
+        // The binder skips list items it cannot convert without a word; rules are bound one by one so
+        // that a bad value in a rule is an error naming its key.
+        options.Rules = config.GetSection("Rules").GetChildren().Select(child =>
+        {
+            var rule = new AlertRuleOptions();
+            TryBind(child, rule, errors, where);
+            var conditions = child.GetSection("Where").GetChildren().ToList();
+            rule.Where = conditions.Count == 0 ? null : conditions.Select(c =>
+            {
+                var condition = new FieldConditionOptions();
+                TryBind(c, condition, errors, where);
+                return condition;
+            }).ToList();
+            return rule;
+        }).ToList();
+        return options;
+    }
+
+    private static void TryBind(IConfiguration config, object target, List<string> errors, string? where)
+    {
         try
         {
-            Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(config, options);
+            Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(config, target);
         }
         catch (InvalidOperationException e)
         {
             // The binder's message names the key and the value it could not convert.
-            errors.Add($"{where}: {e.Message}");
+            errors.Add(where is null ? e.Message : $"{where}: {e.Message}");
         }
-        return options;
     }
 
     private static AlertRule? CompileRule(AlertRuleOptions r, string key, AlertOptions options, List<string> errors)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Rendering;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
 using Monitor.Web.Formatting;
@@ -103,16 +102,16 @@ public sealed partial class ReportTable
             builder.AddAttribute(1, "href", $"hosts/{Uri.EscapeDataString(host)}");
             builder.AddContent(2, host);
             builder.CloseElement();
-            if (IsInside(row, column)) Badge(builder, 3, "home", "home network");
+            if (IsInside(row, column)) builder.AddContent(3, Badge("home", "home"));
             return;
         }
         switch (column, value)
         {
             case ("flag", string flag) when flag.Length > 0:
-                Badge(builder, 10, $"flag flag-{(flag == "W" ? "high" : "low")}", flag);
+                builder.AddContent(10, Badge($"flag flag-{(flag == "W" ? "high" : "low")}", flag));
                 return;
             case ("worm", bool worm):
-                if (worm) Badge(builder, 20, "worm-mark", "worm");
+                if (worm) builder.AddContent(20, Badge("worm-mark", "worm"));
                 return;
             case (_, bool b) when column.EndsWith("inside", StringComparison.Ordinal) || column.EndsWith("home", StringComparison.Ordinal):
                 builder.AddContent(30, b ? "home" : "outside");
@@ -121,13 +120,13 @@ public sealed partial class ReportTable
         builder.AddContent(40, Display(column, value));
     };
 
-    private static void Badge(RenderTreeBuilder builder, int sequence, string cssClass, string text)
+    private static RenderFragment Badge(string cssClass, string text) => builder =>
     {
-        builder.OpenElement(sequence, "span");
-        builder.AddAttribute(sequence + 1, "class", $"badge {cssClass}");
-        builder.AddContent(sequence + 2, text);
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "class", $"badge {cssClass}");
+        builder.AddContent(2, text);
         builder.CloseElement();
-    }
+    };
 
     internal static string Display(string column, object value) => value switch
     {

@@ -29,7 +29,8 @@ public sealed record HistoryPlan(
 /// <summary>
 /// A seeded history of interval snapshots from one probe: diurnal traffic with noise, a backup
 /// transfer at about 03:30 every night, one UDP flood (a clear top UDP sender) and one SYN port scan
-/// (a port scanner). Same seed, same history.
+/// (a port scanner). Same seed, same history. Snapshots carry the series the detector scores (per-protocol
+/// packets but not per-protocol bits), which keeps two weeks quick to write through a real store.
 /// </summary>
 public sealed class HistoryGenerator
 {
@@ -66,6 +67,8 @@ public sealed class HistoryGenerator
 
     public HistoryPlan Plan { get; }
 
+    public int Seed => _seed;
+
     private static DateTimeOffset Align(DateTimeOffset t, TimeSpan step) => new(t.Ticks - t.Ticks % step.Ticks, TimeSpan.Zero);
 
     /// <summary>Every interval of the history in time order.</summary>
@@ -89,6 +92,15 @@ public sealed class HistoryGenerator
     }
 
     private bool During(PlannedEvent e, DateTimeOffset t) => t >= e.Start && t < e.End;
+
+    /// <summary>
+    /// Report rows are written around the planned events only (the flood's and the scan's hour before, and each event itself),
+    /// which is what drill-downs compare; elsewhere the history carries series alone, which keeps two
+    /// weeks quick to write through a real store.
+    /// </summary>
+    private bool ReportsKeptAt(DateTimeOffset t) =>
+        Plan.Transfers.Any(e => During(e, t)) ||
+        new[] { Plan.Flood, Plan.Scan }.Any(e => t >= e.Start - TimeSpan.FromMinutes(65) && t < e.End + TimeSpan.FromMinutes(5));
 
     private IntervalSnapshot Snapshot(DateTimeOffset t, Random random)
     {
@@ -189,22 +201,16 @@ public sealed class HistoryGenerator
             [MetricCatalog.IcmpErrors] = icmpErrors,
             [MetricCatalog.Syn] = syn,
             [MetricCatalog.Scanners] = scanners,
-            [MetricCatalog.Drops] = 0,
         };
         var perProtocol = new Dictionary<string, (double Pps, double Bps)>
         {
             ["tcp"] = (tcp, tcpBytes), ["udp"] = (udp, udpBytes), ["icmp"] = (icmp, icmp * 98),
             ["icmpv6"] = (icmpv6, icmpv6 * 110), ["other"] = (other, other * 90),
         };
-        var protocols = new Dictionary<string, TrafficCount>();
-        foreach (var (name, (pps, bps)) in perProtocol)
-        {
+        foreach (var (name, (pps, _)) in perProtocol)
             metrics[MetricCatalog.ProtocolPackets(name)] = pps;
-            metrics[MetricCatalog.ProtocolBits(name)] = bps * 8;
-            protocols[name] = new TrafficCount((long)(pps * seconds), (long)(bps * seconds));
-        }
 
-        var reports = new Dictionary<string, IReadOnlyList<ReportRow>>
+        var reports = !ReportsKeptAt(t) ? new Dictionary<string, IReadOnlyList<ReportRow>>() : new Dictionary<string, IReadOnlyList<ReportRow>>
         {
             ["talkers"] = talkers.OrderByDescending(x => x.Packets).Take(6).Select(x => TalkerRow(x.Ip, (long)x.Packets)).ToList(),
             ["flows"] = flows.OrderByDescending(r => r.Number("packets")).Take(6).ToList(),
@@ -224,7 +230,6 @@ public sealed class HistoryGenerator
             End = t + Plan.Interval,
             Packets = (long)(packetsPerSecond * seconds),
             Bytes = (long)(bytesPerSecond * seconds),
-            Protocols = protocols,
             Metrics = metrics,
             Reports = reports,
         };

@@ -29,7 +29,7 @@ public static class StoreFactory
             return new SqliteStore(path, options, loggers.CreateLogger<SqliteStore>());
         }
         if (spec.StartsWith("influx://", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"{InfluxSpec.Parse(spec)}: the InfluxDB store is not in this build yet");
+            return new InfluxStore(InfluxSpec.Parse(spec), options, loggers.CreateLogger<InfluxStore>());
         throw new ArgumentException(
             $"store spec '{spec}' is not understood; use sqlite:PATH or influx://[USER:PASSWORD@]HOST:PORT/DATABASE");
     }

@@ -1,2 +1,3 @@
-Console.Error.WriteLine("monitor-probe: the command line is being built (issue 2)");
-return 1;
+using Monitor.Probe.Cli;
+
+return await ProbeCli.RunAsync(args);

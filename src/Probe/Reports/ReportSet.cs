@@ -1,4 +1,6 @@
 using Monitor.Probe.Decode;
+using Monitor.Storage.Metrics;
+using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
 
 namespace Monitor.Probe.Reports;
@@ -7,31 +9,168 @@ namespace Monitor.Probe.Reports;
 /// All report tables of one worker for one interval. Each worker owns one set and counts into it
 /// without locks; at the interval's end the sets are merged once and the top-N lists built.
 /// </summary>
-public sealed class ReportSet(ReportOptions options)
+public sealed class ReportSet
 {
-    private readonly TalkerReport _talkers = new();
+    private readonly HostReport _hosts;
+    private readonly FlowReport _flows;
+    private readonly PortReport _ports = new();
+    private readonly ScanReport _scans;
+    private readonly IcmpReport _icmp;
+    private readonly ServiceReport _services;
+    private readonly BlacklistReport _blacklisted;
+    private readonly AddressSet _homeNet;
+    private readonly Blacklist? _blacklist;
 
-    public ReportOptions Options { get; } = options;
+    public ReportSet(ReportOptions options) : this(options,
+        options.Blacklist is { } path ? Blacklist.For(path, TimeSpan.FromSeconds(options.BlacklistCheckSeconds)) : null)
+    {
+    }
+
+    /// <summary>A set that reads the given blacklist watcher (shared by all workers) instead of the options' file.</summary>
+    public ReportSet(ReportOptions options, Blacklist? blacklist)
+    {
+        Options = options;
+        var capacity = Math.Max(options.TableCapacity, 2 * options.Top);
+        _hosts = new HostReport(capacity);
+        _flows = new FlowReport(capacity);
+        _scans = new ScanReport(capacity);
+        _icmp = new IcmpReport(capacity, options.StandardPingSizes);
+        _services = new ServiceReport(capacity);
+        _blacklisted = new BlacklistReport(capacity);
+        _homeNet = AddressSet.Parse(options.HomeNet);
+        _blacklist = blacklist;
+    }
+
+    public ReportOptions Options { get; }
 
     public void Count(in DecodedPacket packet)
     {
         if (!packet.IsIp) return;
-        _talkers.Count(packet);
+        _hosts.Count(packet);
+        // Addresses of a malformed packet are good enough for talkers; its ports and flags are not.
+        if (packet.Malformed) return;
+        _flows.Count(packet);
+        _scans.Count(packet);
+        switch (packet.Transport)
+        {
+            case Transport.Tcp or Transport.Udp:
+                _ports.Count(packet);
+                break;
+            case Transport.Icmp or Transport.IcmpV6:
+                _icmp.Count(packet);
+                break;
+        }
+        if (!_homeNet.IsEmpty) _services.Count(packet, _homeNet);
+        if (_blacklist is not null)
+        {
+            var listed = _blacklist.Current;
+            if (!listed.IsEmpty) _blacklisted.Count(packet, listed);
+        }
     }
 
-    /// <summary>Adds another worker's tables into this one.</summary>
-    public void MergeFrom(ReportSet other) => _talkers.MergeFrom(other._talkers);
+    /// <summary>Adds another worker's tables into this one (sums; distinct sets are unioned).</summary>
+    public void MergeFrom(ReportSet other)
+    {
+        _hosts.MergeFrom(other._hosts);
+        _flows.MergeFrom(other._flows);
+        _ports.MergeFrom(other._ports);
+        _scans.MergeFrom(other._scans);
+        _icmp.MergeFrom(other._icmp);
+        _services.MergeFrom(other._services);
+        _blacklisted.MergeFrom(other._blacklisted);
+    }
 
     public ReportResults Build(TimeSpan duration)
     {
+        var context = new RowContext(_homeNet, Options.Top);
         var reports = new Dictionary<string, IReadOnlyList<ReportRow>>
         {
-            ["talkers"] = _talkers.Top(Options.Top),
+            [ReportCatalog.Talkers] = _hosts.Talkers(context),
+            [ReportCatalog.Flows] = _flows.Top(context, null),
+            [ReportCatalog.TcpFlows] = _flows.Top(context, static p => p == 6),
+            [ReportCatalog.UdpFlows] = _flows.Top(context, static p => p == 17),
+            [ReportCatalog.IcmpFlows] = _flows.Top(context, static p => p is 1 or 58),
+            [ReportCatalog.Ports] = _ports.Top(context),
+            [ReportCatalog.Syn] = _hosts.Syn(context, _scans, Options.WormThreshold),
+            [ReportCatalog.IpScanners] = _scans.IpScanners(context),
+            [ReportCatalog.PortScanners] = _scans.PortScanners(context),
+            [ReportCatalog.Udp] = _hosts.Udp(context, _scans),
+            [ReportCatalog.IcmpErrors] = _icmp.ErrorRows(context),
+            [ReportCatalog.IcmpTunnels] = _icmp.TunnelRows(context),
+            [ReportCatalog.Blacklist] = _blacklisted.Top(context),
+            [ReportCatalog.Services] = _services.Top(context),
+            [ReportCatalog.Overflow] = Overflow(),
         };
-        return new ReportResults(reports, new Dictionary<string, double>());
+        var seconds = Math.Max(duration.TotalSeconds, 1e-9);
+        var metrics = new Dictionary<string, double>
+        {
+            [MetricCatalog.NewFlows] = _flows.NewFlows / seconds,
+            [MetricCatalog.UdpMaxWeight] = _hosts.MaxUdpWeight(),
+            [MetricCatalog.IcmpErrors] = _icmp.ErrorPackets / seconds,
+            [MetricCatalog.Syn] = _hosts.SynPackets / seconds,
+            [MetricCatalog.Scanners] = CountScanners(),
+        };
+        return new ReportResults(reports, metrics);
     }
 
-    public void Clear() => _talkers.Clear();
+    /// <summary>
+    /// Hosts flagged as scanners: at least ScannerThreshold distinct destinations or ports probed
+    /// (see <see cref="ScanReport"/>), or Ourmon's worm signature in the syn report (flag W and
+    /// SYNs - FINs over WormThreshold).
+    /// </summary>
+    private int CountScanners()
+    {
+        var scanners = new HashSet<IpAddressKey>(_scans.Scanners(Options.ScannerThreshold));
+        scanners.UnionWith(_hosts.WormHosts(Options.WormThreshold));
+        return scanners.Count;
+    }
+
+    /// <summary>One row per table that folded keys this interval (empty when every figure is exact).</summary>
+    private List<ReportRow> Overflow()
+    {
+        var rows = new List<ReportRow>();
+        void Add(string table, string reports, int capacity, int keys, long folded, long maxError, string unit, int estimated = 0)
+        {
+            if (folded == 0 && estimated == 0) return;
+            rows.Add(new ReportRow(
+            [
+                new("table", table),
+                new("reports", reports),
+                new("capacity", (long)capacity),
+                new("keys", (long)keys),
+                new("folded", folded),
+                new("max_error", maxError),
+                new("error_unit", unit),
+                new("estimated", (long)estimated),
+            ]));
+        }
+        var h = _hosts.Table;
+        Add("hosts", "talkers,syn,udp", h.Capacity, h.Count, h.Folded, h.MaxError, "packets");
+        var f = _flows.Table;
+        Add("flows", "flows,tcp_flows,udp_flows,icmp_flows", f.Capacity, f.Count, f.Folded, f.MaxError, "bytes");
+        var s = _scans.Table;
+        Add("scans", "ip_scanners,port_scanners", s.Capacity, s.Sources, s.Folded, s.MaxError, "distinct items", s.EstimatedSources);
+        var e = _icmp.Errors;
+        Add("icmp_errors", "icmp_errors", e.Capacity, e.Count, e.Folded, e.MaxError, "packets");
+        var t = _icmp.Echoes;
+        Add("icmp_tunnels", "icmp_tunnels", t.Capacity, t.Count, t.Folded, t.MaxError, "bytes");
+        var v = _services.Table;
+        Add("services", "services", v.Capacity, v.Count, v.Folded, v.MaxError, "bytes");
+        var b = _blacklisted.Table;
+        Add("blacklist", "blacklist", b.Capacity, b.Count, b.Folded, b.MaxError, "packets");
+        return rows;
+    }
+
+    public void Clear()
+    {
+        _hosts.Clear();
+        _flows.Clear();
+        _ports.Clear();
+        _scans.Clear();
+        _icmp.Clear();
+        _services.Clear();
+        _blacklisted.Clear();
+    }
 }
 
 /// <summary>The built reports of an interval and the series they add (max UDP weight, ICMP errors, ...).</summary>

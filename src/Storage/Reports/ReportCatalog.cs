@@ -31,6 +31,7 @@ public static class ReportCatalog
     public const string IcmpTunnels = "icmp_tunnels";
     public const string Blacklist = "blacklist";
     public const string Services = "services";
+    public const string Overflow = "overflow";
 
     private static readonly string[] FlowKey = ["src", "dst", "proto", "sport", "dport"];
     private static readonly string[] PacketsBytes = ["packets", "bytes"];
@@ -46,19 +47,20 @@ public static class ReportCatalog
         new(Ports, "Top ports", ["proto", "port"], PacketsBytes, [], [], "packets"),
         new(Syn, "SYN senders (topn_syn)", ["ip"],
             ["syn_sent", "synack_sent", "fin_sent", "rst_sent", "rst_received", "tcp_sent", "tcp_received", "icmp_errors_received"],
-            ["distinct_ports", "distinct_hosts"], ["ip"], "work_weight"),
+            ["distinct_ports", "distinct_hosts", "work_weight"], ["ip"], "work_weight"),
         new(IpScanners, "IP scanners", ["ip"], [],
             ["distinct_destinations", "distinct_tcp", "distinct_udp", "distinct_icmp"], ["ip"], "distinct_destinations"),
         new(PortScanners, "Port scanners", ["ip"], [],
             ["distinct_ports", "distinct_tcp_ports", "distinct_udp_ports"], ["ip"], "distinct_ports"),
         new(Udp, "UDP senders (UDP weight)", ["ip"], ["sent", "received", "icmp_errors_received"],
-            ["distinct_ports"], ["ip"], "weight"),
-        new(IcmpErrors, "ICMP error senders", ["ip", "target", "type", "code"], ["packets"], [], ["ip", "target"], "packets"),
+            ["distinct_ports", "weight"], ["ip"], "weight"),
+        new(IcmpErrors, "ICMP error senders", ["ip", "target", "proto", "type", "code"], ["packets", "bytes"], [], ["ip", "target"], "packets"),
         new(IcmpTunnels, "ICMP echo conversations", ["a", "b"],
-            ["packets_ab", "bytes_ab", "packets_ba", "bytes_ba"], [], ["a", "b"], "bytes_ab"),
+            ["packets_ab", "bytes_ab", "packets_ba", "bytes_ba"], ["avg_size_ab", "avg_size_ba"], ["a", "b"], "bytes_ab"),
         new(Blacklist, "Blacklist hits", FlowKey, PacketsBytes, [], ["src", "dst"], "packets"),
         new(Services, "Bandwidth per service", ["proto", "port", "inside", "outside"],
-            ["bytes_out", "bytes_in"], [], ["inside", "outside"], "bytes_out"),
+            ["packets_out", "bytes_out", "packets_in", "bytes_in", "bytes"], [], ["inside", "outside"], "bytes"),
+        new(Overflow, "Folded table keys", ["table"], ["folded"], ["capacity", "keys", "max_error", "estimated"], [], "folded"),
     ];
 
     private static readonly Dictionary<string, ReportInfo> ByName = All.ToDictionary(r => r.Name);

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Monitor.Probe.Cli;
+
+/// <summary>The flags of <c>monitor-probe</c> (README, "Probe command line") and their mapping onto <c>Probe:*</c> keys.</summary>
+internal sealed class ProbeCommandLine
+{
+    public Option<string> Interface { get; } = new("--interface", "-i") { Description = "Capture live on this interface" };
+    public Option<bool> ListInterfaces { get; } = new("--list-interfaces") { Description = "Print the interfaces that can be captured on and exit" };
+    public Option<string[]> Read { get; } = new("--read", "-r")
+    {
+        Description = "Read these pcap/pcapng files in order instead of capturing live",
+        AllowMultipleArgumentsPerToken = true,
+        Arity = ArgumentArity.OneOrMore,
+    };
+    public Option<string> Filter { get; } = new("--filter", "-f") { Description = "libpcap capture filter, e.g. \"tcp or udp\"" };
+    public Option<string> Json { get; } = new("--json") { Description = "Write one JSON line per closed interval to PATH, or - for stdout" };
+    public Option<int?> Interval { get; } = new("--interval") { Description = "Interval length in seconds (default 30)" };
+    public Option<int?> Workers { get; } = new("--workers") { Description = "Counting threads (default: cores - 1, at least 1)" };
+    public Option<int?> Top { get; } = new("--top") { Description = "Length of every top-N list, 1..100000 (default 10)" };
+    public Option<int?> SnapLength { get; } = new("--snaplen") { Description = "Live snap length in bytes (default 262144)" };
+    public Option<int?> BufferSize { get; } = new("--buffer-size") { Description = "Live kernel buffer in bytes (default 64 MiB)" };
+    public Option<bool> NoPromiscuous { get; } = new("--no-promisc") { Description = "Do not put the interface into promiscuous mode" };
+    public Option<string> Config { get; } = new("--config") { Description = "JSON configuration file (section Probe, e.g. Probe:Bpf graphs)" };
+    public Option<string> Store { get; } = new("--store") { Description = "sqlite:PATH (default sqlite:data/monitor.db), influx://[USER:PASSWORD@]HOST:PORT/DATABASE, or none" };
+    public Option<string> ProbeName { get; } = new("--probe-name") { Description = "Name of this probe on every point (default: host name)" };
+    public Option<string[]> HomeNet { get; } = new("--home-net")
+    {
+        Description = "CIDRs of the home network",
+        AllowMultipleArgumentsPerToken = true,
+        Arity = ArgumentArity.OneOrMore,
+    };
+    public Option<string> Blacklist { get; } = new("--blacklist") { Description = "File of blacklisted IP addresses or CIDRs, one a line" };
+
+    public RootCommand Build()
+    {
+        var root = new RootCommand("monitor-probe: counts a live link or capture files into intervals and Ourmon's top-N reports");
+        Option[] all =
+        [
+            Interface, ListInterfaces, Read, Filter, Json, Interval, Workers, Top, SnapLength, BufferSize,
+            NoPromiscuous, Config, Store, ProbeName, HomeNet, Blacklist,
+        ];
+        foreach (var option in all) root.Options.Add(option);
+        return root;
+    }
+
+    /// <summary>Only the flags given, as configuration keys: they override the configuration file.</summary>
+    public Dictionary<string, string?> ToConfiguration(ParseResult parse)
+    {
+        var values = new Dictionary<string, string?>();
+        void Set(string key, string? value)
+        {
+            if (value is not null) values[$"Probe:{key}"] = value;
+        }
+        void SetList(string key, string[]? items)
+        {
+            if (items is null) return;
+            for (var i = 0; i < items.Length; i++) values[$"Probe:{key}:{i}"] = items[i];
+        }
+        static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+        Set("Interface", parse.GetValue(Interface));
+        SetList("Read", parse.GetValue(Read));
+        Set("Filter", parse.GetValue(Filter));
+        Set("Json", parse.GetValue(Json));
+        Set("Interval", Number(parse.GetValue(Interval)));
+        Set("Workers", Number(parse.GetValue(Workers)));
+        Set("Top", Number(parse.GetValue(Top)));
+        Set("SnapLength", Number(parse.GetValue(SnapLength)));
+        Set("BufferSize", Number(parse.GetValue(BufferSize)));
+        if (parse.GetValue(NoPromiscuous)) Set("Promiscuous", "false");
+        Set("Store", parse.GetValue(Store));
+        Set("Name", parse.GetValue(ProbeName));
+        SetList("HomeNet", parse.GetValue(HomeNet));
+        Set("Blacklist", parse.GetValue(Blacklist));
+        return values;
+    }
+}

@@ -1,0 +1,157 @@
+using Monitor.Probe.Capture;
+using Monitor.Probe.Decode;
+using Monitor.Probe.Intervals;
+
+namespace Monitor.Probe.Dispatch;
+
+/// <summary>
+/// The capture thread's side of the pipeline: per packet only the clock check, the symmetric pair hash
+/// and a copy into the chosen worker's batch. Offline the reader waits when a worker's queue is full, so
+/// nothing is lost; live a full queue drops that batch and is counted (<c>queue.full</c>), never silent.
+/// </summary>
+internal sealed class Dispatcher : IPacketReceiver
+{
+    private readonly Worker[] _workers;
+    private readonly PacketBatch[] _current;
+    private readonly bool _live;
+    private readonly IntervalClock _clock;
+    private readonly Func<CaptureStatistics?> _statistics;
+    private readonly ProbeCounters _progress;
+    private readonly PacketTaps _taps;
+    private long _sequence;
+    private SourceCounts _second;
+    private CaptureStatistics _lastStatistics;
+
+    public Dispatcher(Worker[] workers, IntervalClock clock, bool live, Func<CaptureStatistics?> statistics, ProbeCounters progress, PacketTaps taps)
+    {
+        _taps = taps;
+        _workers = workers;
+        _clock = clock;
+        _live = live;
+        _statistics = statistics;
+        _progress = progress;
+        _current = new PacketBatch[workers.Length];
+        for (var i = 0; i < workers.Length; i++) _current[i] = new PacketBatch();
+    }
+
+    public void Receive(in RawPacket packet)
+    {
+        if (packet.Ticks >= _clock.SecondEndTicks || !_clock.Started) Advance(packet.Ticks);
+
+        var taps = _taps.Current;
+        if (taps.Length != 0) _taps.Offer(taps, packet);
+
+        var w = 0;
+        if (_workers.Length > 1)
+        {
+            var hash = PacketDecoder.PairHash(packet.LinkType, packet.Data);
+            w = (int)((hash ^ (hash >> 32)) % (uint)_workers.Length);
+        }
+        var batch = _current[w];
+        if (!batch.TryAdd(packet))
+        {
+            Send(w, batch);
+            batch = _current[w];
+            batch.TryAdd(packet);
+        }
+        _progress.Packets++;
+        _progress.Bytes += packet.WireLength;
+    }
+
+    public void Idle(DateTimeOffset now)
+    {
+        // Closes an idle second a little after the wall clock passes it, so that packets libpcap still
+        // holds in its buffer for that second are counted in it.
+        var ticks = now.UtcTicks - TimeSpan.TicksPerSecond;
+        if (!_clock.Started) Advance(now.UtcTicks);
+        else if (ticks >= _clock.SecondEndTicks) Advance(ticks);
+    }
+
+    /// <summary>Closes the running second and interval and stops the workers after their last batch.</summary>
+    public void Finish()
+    {
+        if (_clock.Started) CloseSecond(closeInterval: true);
+        for (var w = 0; w < _workers.Length; w++)
+        {
+            var batch = _current[w];
+            batch.Boundary = Worker.Stop;
+            _workers[w].Work.Enqueue(batch);
+        }
+    }
+
+    private void Advance(long ticks)
+    {
+        if (!_clock.Started)
+        {
+            _clock.Start(ticks);
+            _lastStatistics = _statistics() ?? default;
+            return;
+        }
+        while (ticks >= _clock.SecondEndTicks)
+        {
+            var next = _clock.NextSecondStart(ticks);
+            CloseSecond(closeInterval: next >= _clock.IntervalEndTicks);
+            _clock.MoveTo(next);
+        }
+    }
+
+    private void CloseSecond(bool closeInterval)
+    {
+        var statistics = _statistics();
+        if (statistics is { } now)
+        {
+            _second = _second with
+            {
+                Received = now.Received - _lastStatistics.Received,
+                Dropped = now.Dropped - _lastStatistics.Dropped,
+                InterfaceDropped = now.InterfaceDropped - _lastStatistics.InterfaceDropped,
+            };
+            _lastStatistics = now;
+            _progress.Dropped = now.Dropped;
+        }
+        var boundary = new Boundary(
+            _sequence++,
+            new DateTimeOffset(_clock.SecondStartTicks, TimeSpan.Zero),
+            closeInterval ? new IntervalBounds(
+                new DateTimeOffset(_clock.IntervalStartTicks, TimeSpan.Zero),
+                new DateTimeOffset(_clock.IntervalEndTicks, TimeSpan.Zero)) : null,
+            _second);
+        _second = default;
+        for (var w = 0; w < _workers.Length; w++)
+        {
+            var batch = _current[w];
+            batch.Boundary = boundary;
+            // A boundary is never dropped, even live: every worker must hand over the same second.
+            _workers[w].Work.Enqueue(batch);
+            _current[w] = NextBatch(w);
+        }
+    }
+
+    private void Send(int w, PacketBatch batch)
+    {
+        var worker = _workers[w];
+        if (_live)
+        {
+            if (!worker.Work.TryEnqueue(batch))
+            {
+                _second = _second with
+                {
+                    QueueFull = _second.QueueFull + 1,
+                    QueueDroppedPackets = _second.QueueDroppedPackets + batch.Count,
+                };
+                _progress.QueueFull++;
+                _progress.QueueDroppedPackets += batch.Count;
+                batch.Reset();
+                return;
+            }
+        }
+        else
+        {
+            worker.Work.Enqueue(batch);
+        }
+        _current[w] = NextBatch(w);
+    }
+
+    private PacketBatch NextBatch(int w) =>
+        _workers[w].Free.TryDequeue(out var batch) ? batch : new PacketBatch();
+}

@@ -1,0 +1,125 @@
+using Monitor.Probe.Bpf;
+using Monitor.Probe.Decode;
+using Monitor.Probe.Intervals;
+using Monitor.Probe.Reports;
+
+namespace Monitor.Probe.Dispatch;
+
+/// <summary>
+/// One counting thread: decodes every packet of the batches its queue delivers and counts them into
+/// its own second counters and report tables. At a boundary it hands both to the merger and starts
+/// afresh, so the tables are never shared while counted.
+/// </summary>
+internal sealed class Worker
+{
+    private readonly int _index;
+    private readonly SpscQueue<PacketBatch> _work;
+    private readonly SpscQueue<PacketBatch> _free;
+    private readonly IntervalMerger _merger;
+    private readonly BpfGraphSet _bpf;
+    private readonly Func<ReportSet> _rentReports;
+    private readonly int _slots;
+    private long[] _counters;
+    private ReportSet _reports;
+    private Thread? _thread;
+
+    public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, Func<ReportSet> rentReports)
+    {
+        _index = index;
+        _work = new SpscQueue<PacketBatch>(queueCapacity);
+        _free = new SpscQueue<PacketBatch>(queueCapacity + 4);
+        _merger = merger;
+        _bpf = bpf;
+        _rentReports = rentReports;
+        _slots = CounterSlots.Fixed + bpf.SlotCount;
+        _counters = new long[_slots];
+        _reports = rentReports();
+    }
+
+    /// <summary>Full batches, from the capture thread.</summary>
+    public SpscQueue<PacketBatch> Work => _work;
+
+    /// <summary>Counted batches, back to the capture thread for reuse.</summary>
+    public SpscQueue<PacketBatch> Free => _free;
+
+    /// <summary>A batch with this boundary tells the worker to stop after its packets.</summary>
+    public static readonly Boundary Stop = new(-1, default, null, default);
+
+    public Exception? Failure { get; private set; }
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"probe-worker-{_index}" };
+        _thread.Start();
+    }
+
+    public void Join() => _thread?.Join();
+
+    private void Run()
+    {
+        try
+        {
+            while (true)
+            {
+                var batch = _work.Dequeue();
+                CountBatch(batch);
+                var boundary = batch.Boundary;
+                batch.Reset();
+                _free.TryEnqueue(batch);
+                if (ReferenceEquals(boundary, Stop)) return;
+                if (boundary is not null) HandOver(boundary);
+            }
+        }
+        catch (Exception e)
+        {
+            Failure = e;
+            _merger.Fail(e);
+            Drain();
+        }
+    }
+
+    /// <summary>After a failure, keeps taking batches so the capture thread never waits on a dead worker.</summary>
+    private void Drain()
+    {
+        while (true)
+        {
+            var batch = _work.Dequeue();
+            var stop = ReferenceEquals(batch.Boundary, Stop);
+            batch.Reset();
+            _free.TryEnqueue(batch);
+            if (stop) return;
+        }
+    }
+
+    private void CountBatch(PacketBatch batch)
+    {
+        var counters = _counters;
+        var reports = _reports;
+        var decoded = new DecodedPacket();
+        var bpf = _bpf.SlotCount > 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var raw = batch[i];
+            decoded = default;
+            PacketDecoder.Decode(raw, ref decoded);
+            CounterSlots.Count(counters, decoded);
+            reports.Count(decoded);
+            if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
+        }
+    }
+
+    private void HandOver(Boundary boundary)
+    {
+        ReportSet? reports = null;
+        if (boundary.Interval is not null)
+        {
+            reports = _reports;
+            _reports = _rentReports();
+        }
+        _merger.Post(new WorkerHandover(_index, boundary, _counters, reports));
+        _counters = new long[_slots];
+    }
+}
+
+/// <summary>What one worker counted up to a boundary: its second counters and, at an interval's end, its tables.</summary>
+internal sealed record WorkerHandover(int Worker, Boundary Boundary, long[] Counters, ReportSet? Reports);

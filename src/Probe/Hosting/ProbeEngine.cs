@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Monitor.Probe.Bpf;
+using Monitor.Probe.Capture;
+using Monitor.Probe.Dispatch;
+using Monitor.Probe.Intervals;
+using Monitor.Probe.Output;
+using Monitor.Probe.Reports;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Probe.Hosting;
+
+/// <summary>How a run ended: the exit code (0 done, 2 bad input, 1 anything else) and what it counted.</summary>
+public sealed record ProbeRunResult(
+    int ExitCode,
+    string? Error,
+    long Packets,
+    long Bytes,
+    TimeSpan Elapsed,
+    int Intervals,
+    TimeSpan MaxMergeTime,
+    TimeSpan TotalMergeTime);
+
+/// <summary>
+/// One probe run: source → dispatcher (capture thread) → workers → merger → sinks. Run blocks the
+/// calling thread, which becomes the capture thread. Never throws: every failure becomes an exit
+/// code and a one-line error, and every interval closed before a failure is still written.
+/// </summary>
+public sealed class ProbeEngine(
+    ProbeOptions options,
+    ReportOptions reportOptions,
+    IReadOnlyList<ISnapshotSink> sinks,
+    ProbeLiveFeed feed,
+    ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger<ProbeEngine>();
+
+    /// <summary>Running totals for a progress display.</summary>
+    public ProbeCounters Counters { get; } = new();
+
+    /// <summary>The source once opened (a <see cref="PcapFileSource"/> offline, for its read progress).</summary>
+    public IPacketSource? Source { get; private set; }
+
+    public ProbeRunResult Run(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string? error = null;
+        var exitCode = 0;
+        IntervalMerger? merger = null;
+        var maxMerge = TimeSpan.Zero;
+        var totalMerge = TimeSpan.Zero;
+        var workerCount = options.EffectiveWorkers;
+        try
+        {
+            Source = OpenSource();
+            var bpf = options.Bpf.Count == 0 ? BpfGraphSet.Empty : new BpfGraphSet(options.Bpf, options.SnapLength);
+            merger = new IntervalMerger(workerCount, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,
+                loggers.CreateLogger<IntervalMerger>());
+            merger.SecondClosed += feed.PublishSecond;
+            merger.IntervalClosed += (snapshot, mergeTime) =>
+            {
+                if (mergeTime > maxMerge) maxMerge = mergeTime;
+                totalMerge += mergeTime;
+                feed.PublishInterval(snapshot, mergeTime);
+            };
+            var workers = new Worker[workerCount];
+            for (var i = 0; i < workers.Length; i++)
+                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, merger.RentReports);
+            var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(options.Interval)),
+                live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps);
+
+            merger.Start();
+            foreach (var worker in workers) worker.Start();
+            feed.Started(Source.Description, workerCount, Counters);
+            WriteEvent(EventKinds.ProbeStart, $"probe {options.Name} started on {Source.Description} with {workerCount} workers");
+            _logger.LogInformation("Probe {Name} counting {Source} with {Workers} workers", options.Name, Source.Description, workerCount);
+            try
+            {
+                Source.Run(dispatcher, cancellationToken);
+            }
+            catch (Exception e) when (IsBadInput(e))
+            {
+                (exitCode, error) = (2, OneLine(e));
+            }
+            catch (Exception e)
+            {
+                (exitCode, error) = (1, OneLine(e));
+            }
+            // Whatever stopped the input, the intervals counted so far are closed and written.
+            dispatcher.Finish();
+            foreach (var worker in workers) worker.Join();
+            merger.Complete();
+            if (merger.Failure is { } failure && exitCode == 0)
+                (exitCode, error) = (1, OneLine(failure));
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            (exitCode, error) = (2, OneLine(e));
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Probe failed");
+            (exitCode, error) = (1, OneLine(e));
+        }
+        finally
+        {
+            merger?.Dispose();
+            Source?.Dispose();
+        }
+        clock.Stop();
+        WriteEvent(EventKinds.ProbeStop, error is null
+            ? $"probe {options.Name} stopped after {Counters.Packets} packets"
+            : $"probe {options.Name} stopped: {error}", error is null ? "info" : "error");
+        feed.Stopped(error);
+        return new ProbeRunResult(exitCode, error, Counters.Packets, Counters.Bytes, clock.Elapsed,
+            merger?.IntervalsClosed ?? 0, maxMerge, totalMerge);
+    }
+
+    private IPacketSource OpenSource()
+    {
+        if (options.IsOffline) return new PcapFileSource(options.Read, options.Filter);
+        return LiveCapture.Open(options);
+    }
+
+    private void WriteEvent(string kind, string message, string severity = "info")
+    {
+        var now = DateTimeOffset.UtcNow;
+        var monitorEvent = new MonitorEvent
+        {
+            Id = $"{options.Name}/{kind}/{now.UtcTicks}",
+            Probe = options.Name,
+            Time = now,
+            Kind = kind,
+            Severity = severity,
+            Message = message,
+            Details = new Dictionary<string, string>
+            {
+                ["source"] = Source?.Description ?? "",
+                ["packets"] = Counters.Packets.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        foreach (var sink in sinks)
+        {
+            try
+            {
+                sink.WriteEvent(monitorEvent);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Output {Sink} could not take the {Kind} event", sink.GetType().Name, kind);
+            }
+        }
+    }
+
+    /// <summary>Damaged or missing input, a bad filter, no permission: the user's to fix (exit code 2).</summary>
+    public static bool IsBadInput(Exception e) => e is CaptureFileException or CaptureFilterException
+        or CapturePermissionException or CaptureDeviceException or FileNotFoundException or DirectoryNotFoundException
+        or UnauthorizedAccessException or ArgumentException;
+
+    private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Monitor.Probe.Bpf;
+
+namespace Monitor.Probe.Hosting;
+
+/// <summary>
+/// The probe's settings, bound from configuration section <c>Probe</c>; the command line maps its
+/// flags onto the same keys. Validated at start (<see cref="ProbeOptionsValidator"/>).
+/// </summary>
+public sealed class ProbeOptions
+{
+    public const string Section = "Probe";
+    public const int MaxTop = 100_000;
+    public const int MaxSnapLength = 262_144;
+
+    /// <summary>Live capture interface (<c>--interface</c>).</summary>
+    public string? Interface { get; set; }
+    /// <summary>Capture files read in order (<c>--read</c>); when set, Interface is ignored.</summary>
+    public List<string> Read { get; set; } = [];
+    /// <summary>libpcap capture filter (<c>--filter</c>).</summary>
+    public string? Filter { get; set; }
+    /// <summary>Interval length in seconds (<c>--interval</c>, default 30 as in Ourmon).</summary>
+    public int Interval { get; set; } = 30;
+    /// <summary>Counting threads (<c>--workers</c>); default cores − 1, at least 1.</summary>
+    public int? Workers { get; set; }
+    /// <summary>Length of every top-N list (<c>--top</c>, 1..100000).</summary>
+    public int Top { get; set; } = 10;
+    public int SnapLength { get; set; } = MaxSnapLength;
+    /// <summary>Kernel capture buffer in bytes (<c>--buffer-size</c>).</summary>
+    public int BufferSize { get; set; } = 64 << 20;
+    public bool Promiscuous { get; set; } = true;
+    /// <summary>Probe name on every point (<c>--probe-name</c>, Ourmon's sysname); default host name.</summary>
+    public string Name { get; set; } = Environment.MachineName;
+    /// <summary><c>sqlite:PATH</c>, <c>influx://[USER:PASSWORD@]HOST:PORT/DATABASE</c> or <c>none</c>.</summary>
+    public string Store { get; set; } = "sqlite:data/monitor.db";
+    /// <summary>CIDRs of the home network (<c>--home-net</c>).</summary>
+    public List<string> HomeNet { get; set; } = [];
+    /// <summary>File of blacklisted addresses (<c>--blacklist</c>).</summary>
+    public string? Blacklist { get; set; }
+    /// <summary>User BPF graphs (Ourmon's <c>bpf</c> directives).</summary>
+    public List<BpfGraphOptions> Bpf { get; set; } = [];
+    /// <summary>JSON Lines output path, or <c>-</c> for stdout (<c>--json</c>).</summary>
+    public string? Json { get; set; }
+
+    public bool IsOffline => Read.Count > 0;
+
+    public int EffectiveWorkers => Workers ?? Math.Max(1, Environment.ProcessorCount - 1);
+
+    public bool StoreEnabled => !string.Equals(Store, "none", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every problem with these settings, each naming its setting; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Read.Count == 0 && string.IsNullOrWhiteSpace(Interface))
+            errors.Add("Probe:Interface (--interface) or Probe:Read (--read) is required");
+        foreach (var file in Read)
+        {
+            if (string.IsNullOrWhiteSpace(file)) errors.Add("Probe:Read (--read) has an empty file name");
+            else if (!File.Exists(file)) errors.Add($"Probe:Read (--read): file '{file}' does not exist");
+        }
+        if (Interval < 1) errors.Add($"Probe:Interval (--interval) must be at least 1 second, not {Interval}");
+        if (Workers is < 1 or > 256) errors.Add($"Probe:Workers (--workers) must be between 1 and 256, not {Workers}");
+        if (Top is < 1 or > MaxTop) errors.Add($"Probe:Top (--top) must be between 1 and {MaxTop}, not {Top}");
+        if (SnapLength is < 64 or > MaxSnapLength)
+            errors.Add($"Probe:SnapLength (--snaplen) must be between 64 and {MaxSnapLength}, not {SnapLength}");
+        if (BufferSize < 1 << 16) errors.Add($"Probe:BufferSize (--buffer-size) must be at least 65536 bytes, not {BufferSize}");
+        if (string.IsNullOrWhiteSpace(Name) || Name.Any(char.IsControl))
+            errors.Add("Probe:Name (--probe-name) must be a non-empty name without control characters");
+        if (string.IsNullOrWhiteSpace(Store)) errors.Add("Probe:Store (--store) must be a store spec or 'none'");
+        foreach (var cidr in HomeNet)
+            if (!IPNetwork.TryParse(cidr, out _)) errors.Add($"Probe:HomeNet (--home-net): '{cidr}' is not a CIDR such as 192.0.2.0/24");
+        if (Blacklist is not null && !File.Exists(Blacklist))
+            errors.Add($"Probe:Blacklist (--blacklist): file '{Blacklist}' does not exist");
+        if (Json is not null && string.IsNullOrWhiteSpace(Json)) errors.Add("Probe:Json (--json) must be a path or '-'");
+        errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
+        return errors;
+    }
+}

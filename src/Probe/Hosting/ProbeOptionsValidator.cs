@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Options;
+
+namespace Monitor.Probe.Hosting;
+
+/// <summary>Stops the host at start with every problem of the Probe section, each naming its setting.</summary>
+public sealed class ProbeOptionsValidator : IValidateOptions<ProbeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProbeOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

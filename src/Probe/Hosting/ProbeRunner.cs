@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monitor.Probe.Output;
+using Monitor.Probe.Reports;
+using Monitor.Storage.Spool;
+
+namespace Monitor.Probe.Hosting;
+
+/// <summary>
+/// Puts a run together from validated options: opens the sinks (JSON lines, store), runs the engine
+/// and closes the sinks so that everything written is flushed. Shared by the command line and the
+/// hosted service, so the site runs exactly the probe the CLI runs.
+/// </summary>
+public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spoolOptions, ILoggerFactory loggers)
+{
+    /// <summary>Called with the engine before it runs (the CLI's progress display watches it).</summary>
+    public async Task<ProbeRunResult> RunAsync(
+        ProbeOptions options, ReportOptions reportOptions, CancellationToken cancellationToken,
+        Action<ProbeEngine>? started = null)
+    {
+        var sinks = new List<ISnapshotSink>();
+        try
+        {
+            if (options.Json is not null) sinks.Add(new JsonLinesSink(options.Json));
+            if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, SpoolFor(options.Name), loggers));
+        }
+        catch (Exception e)
+        {
+            await DisposeAll(sinks);
+            var exitCode = ProbeEngine.IsBadInput(e) || e is IOException ? 2 : 1;
+            return new ProbeRunResult(exitCode, e.Message.ReplaceLineEndings(" "), 0, 0, TimeSpan.Zero, 0, TimeSpan.Zero, TimeSpan.Zero);
+        }
+
+        var engine = new ProbeEngine(options, reportOptions with { Top = options.Top }, sinks, feed, loggers);
+        started?.Invoke(engine);
+        var result = await Task.Factory.StartNew(
+            () => engine.Run(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var flushError = await DisposeAll(sinks);
+        if (flushError is not null && result.ExitCode == 0) result = result with { ExitCode = 1, Error = flushError };
+        return result;
+    }
+
+    /// <summary>
+    /// The spool folder allows one writer; unless configured, each probe name gets its own folder so
+    /// several probe processes on one machine do not collide.
+    /// </summary>
+    private SpoolOptions SpoolFor(string probe)
+    {
+        var configured = spoolOptions.Value;
+        if (configured.Directory != new SpoolOptions().Directory) return configured;
+        var safe = string.Concat(probe.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        return new SpoolOptions
+        {
+            Directory = Path.Combine(configured.Directory, safe),
+            MaxBytes = configured.MaxBytes,
+            RetryMin = configured.RetryMin,
+            RetryMax = configured.RetryMax,
+            FlushTimeout = configured.FlushTimeout,
+            SecondsBatch = configured.SecondsBatch,
+            Fsync = configured.Fsync,
+        };
+    }
+
+    private async Task<string?> DisposeAll(List<ISnapshotSink> sinks)
+    {
+        string? error = null;
+        foreach (var sink in sinks)
+        {
+            try
+            {
+                await sink.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                loggers.CreateLogger<ProbeRunner>().LogError(e, "Closing output {Sink} failed", sink.GetType().Name);
+                error ??= $"closing {sink.GetType().Name} failed: {e.Message}";
+            }
+        }
+        return error;
+    }
+}

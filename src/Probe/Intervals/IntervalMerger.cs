@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Monitor.Probe.Dispatch;
+using Monitor.Probe.Output;
+using Monitor.Probe.Reports;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Probe.Intervals;
+
+/// <summary>
+/// Off the capture thread: waits until every worker has handed over a boundary, sums their counters
+/// into the second point, and at an interval's end merges their report tables once, builds the
+/// snapshot and writes it to every sink. The merge+write time of each interval is measured.
+/// </summary>
+internal sealed class IntervalMerger : IDisposable
+{
+    private readonly int _workers;
+    private readonly SnapshotBuilder _builder;
+    private readonly IReadOnlyList<ISnapshotSink> _sinks;
+    private readonly ReportOptions _reportOptions;
+    private readonly ILogger _logger;
+    private readonly BlockingCollection<WorkerHandover> _inbox = new();
+    private readonly ConcurrentQueue<ReportSet> _reportPool = new();
+    private readonly Dictionary<long, Pending> _pending = new();
+    private readonly List<SecondPoint> _seconds = new();
+    private readonly Thread _thread;
+    private long[]? _interval;
+    private SourceCounts _intervalSource;
+
+    public IntervalMerger(int workers, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
+        ReportOptions reportOptions, ILogger logger)
+    {
+        _workers = workers;
+        _builder = builder;
+        _sinks = sinks;
+        _reportOptions = reportOptions;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "probe-merger" };
+    }
+
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Merge and write time of the last closed interval.</summary>
+    public TimeSpan LastMergeTime { get; private set; }
+
+    public int IntervalsClosed { get; private set; }
+
+    public event Action<SecondPoint>? SecondClosed;
+
+    public event Action<IntervalSnapshot, TimeSpan>? IntervalClosed;
+
+    public void Start() => _thread.Start();
+
+    public ReportSet RentReports() => _reportPool.TryDequeue(out var set) ? set : new ReportSet(_reportOptions);
+
+    public void Post(WorkerHandover handover) => _inbox.Add(handover);
+
+    public void Fail(Exception e)
+    {
+        lock (_inbox) Failure ??= e;
+    }
+
+    /// <summary>Waits for every handover posted so far to be merged and written.</summary>
+    public void Complete()
+    {
+        _inbox.CompleteAdding();
+        _thread.Join();
+    }
+
+    private void Run()
+    {
+        foreach (var handover in _inbox.GetConsumingEnumerable())
+        {
+            try
+            {
+                Accept(handover);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Merging an interval failed");
+                Fail(e);
+            }
+        }
+    }
+
+    private void Accept(WorkerHandover handover)
+    {
+        var seq = handover.Boundary.Sequence;
+        if (!_pending.TryGetValue(seq, out var pending))
+        {
+            pending = new Pending(handover.Boundary, handover.Counters);
+            _pending[seq] = pending;
+        }
+        else
+        {
+            CounterSlots.Add(pending.Counters, handover.Counters);
+        }
+        if (handover.Reports is not null) pending.Reports.Add(handover.Reports);
+        if (++pending.Arrived < _workers) return;
+        _pending.Remove(seq);
+        Close(pending);
+    }
+
+    private void Close(Pending pending)
+    {
+        var boundary = pending.Boundary;
+        var second = _builder.BuildSecond(boundary.Second, pending.Counters, boundary.Source);
+        _seconds.Add(second);
+        if (_interval is null) _interval = pending.Counters;
+        else CounterSlots.Add(_interval, pending.Counters);
+        _intervalSource += boundary.Source;
+        Write(sink => sink.WriteSeconds([second]));
+        SecondClosed?.Invoke(second);
+
+        if (boundary.Interval is not { } bounds) return;
+
+        var clock = Stopwatch.StartNew();
+        var merged = pending.Reports[0];
+        for (var i = 1; i < pending.Reports.Count; i++) merged.MergeFrom(pending.Reports[i]);
+        var results = merged.Build(bounds.End - bounds.Start);
+        var snapshot = _builder.BuildInterval(bounds, _interval, _intervalSource, results, [.. _seconds]);
+        Write(sink => sink.WriteInterval(snapshot));
+        clock.Stop();
+        LastMergeTime = clock.Elapsed;
+        IntervalsClosed++;
+
+        foreach (var set in pending.Reports)
+        {
+            set.Clear();
+            _reportPool.Enqueue(set);
+        }
+        _interval = null;
+        _intervalSource = default;
+        _seconds.Clear();
+
+        _logger.LogInformation(
+            "Interval {Start:u} closed: {Packets} packets, {Bytes} bytes; merge+write {MergeMs:F1} ms",
+            bounds.Start, snapshot.Packets, snapshot.Bytes, LastMergeTime.TotalMilliseconds);
+        IntervalClosed?.Invoke(snapshot, LastMergeTime);
+    }
+
+    private void Write(Action<ISnapshotSink> write)
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                write(sink);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Output {Sink} failed", sink.GetType().Name);
+                Fail(e);
+            }
+        }
+    }
+
+    public void Dispose() => _inbox.Dispose();
+
+    private sealed class Pending(Boundary boundary, long[] counters)
+    {
+        public Boundary Boundary { get; } = boundary;
+        public long[] Counters { get; } = counters;
+        public List<ReportSet> Reports { get; } = new(4);
+        public int Arrived { get; set; }
+    }
+}

@@ -1,0 +1,82 @@
+using Monitor.Probe.Bpf;
+using Monitor.Probe.Dispatch;
+using Monitor.Probe.Reports;
+using Monitor.Storage.Metrics;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Probe.Intervals;
+
+/// <summary>Turns summed counters into the second points and interval snapshots every sink receives.</summary>
+internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
+{
+    public SecondPoint BuildSecond(DateTimeOffset time, long[] c, SourceCounts source)
+    {
+        var metrics = new Dictionary<string, double>(24)
+        {
+            [MetricCatalog.Packets] = c[CounterSlots.Packets],
+            [MetricCatalog.Bits] = c[CounterSlots.Bytes] * 8.0,
+            [MetricCatalog.Drops] = source.Dropped,
+            [MetricCatalog.IcmpErrors] = c[CounterSlots.IcmpErrors],
+            [MetricCatalog.Syn] = c[CounterSlots.Syn],
+        };
+        for (var p = 0; p < MetricCatalog.Protocols.Count; p++)
+        {
+            metrics[MetricCatalog.ProtocolPackets(MetricCatalog.Protocols[p])] = c[CounterSlots.ProtocolPackets + p];
+            metrics[MetricCatalog.ProtocolBits(MetricCatalog.Protocols[p])] = c[CounterSlots.ProtocolBytes + p] * 8.0;
+        }
+        return new SecondPoint(probe, time, metrics);
+    }
+
+    public IntervalSnapshot BuildInterval(
+        IntervalBounds bounds, long[] c, SourceCounts source, ReportResults reports, IReadOnlyList<SecondPoint> seconds)
+    {
+        var duration = (bounds.End - bounds.Start).TotalSeconds;
+        double Rate(double value) => value / duration;
+        var metrics = new Dictionary<string, double>(64)
+        {
+            [MetricCatalog.Packets] = Rate(c[CounterSlots.Packets]),
+            [MetricCatalog.Bits] = Rate(c[CounterSlots.Bytes] * 8.0),
+            [MetricCatalog.Malformed] = Rate(c[CounterSlots.Malformed]),
+            [MetricCatalog.Drops] = Rate(source.Dropped),
+            [MetricCatalog.InterfaceDrops] = Rate(source.InterfaceDropped),
+            [MetricCatalog.Received] = Rate(source.Received),
+            [MetricCatalog.QueueFull] = Rate(source.QueueFull),
+            [MetricCatalog.IcmpErrors] = Rate(c[CounterSlots.IcmpErrors]),
+            [MetricCatalog.Syn] = Rate(c[CounterSlots.Syn]),
+        };
+        var protocols = new Dictionary<string, TrafficCount>(MetricCatalog.Protocols.Count);
+        for (var p = 0; p < MetricCatalog.Protocols.Count; p++)
+        {
+            var name = MetricCatalog.Protocols[p];
+            var packets = c[CounterSlots.ProtocolPackets + p];
+            var bytes = c[CounterSlots.ProtocolBytes + p];
+            protocols[name] = new TrafficCount(packets, bytes);
+            metrics[MetricCatalog.ProtocolPackets(name)] = Rate(packets);
+            metrics[MetricCatalog.ProtocolBits(name)] = Rate(bytes * 8.0);
+        }
+        for (var i = 0; i < CounterSlots.L3Names.Length; i++)
+            metrics[$"l3.{CounterSlots.L3Names[i]}"] = Rate(c[CounterSlots.L3 + i]);
+        for (var i = 0; i < CounterSlots.SizeNames.Length; i++)
+            metrics[$"size.{CounterSlots.SizeNames[i]}"] = Rate(c[CounterSlots.Size + i]);
+        for (var i = 0; i < CounterSlots.CastNames.Length; i++)
+            metrics[$"cast.{CounterSlots.CastNames[i]}"] = Rate(c[CounterSlots.Cast + i]);
+        for (var i = 0; i < bpf.SlotCount; i++)
+            metrics[bpf.SeriesNames[i]] = Rate(c[CounterSlots.Fixed + i]);
+        // The reports' own definitions of shared series (syn, icmp.errors, new_flows, ...) win.
+        foreach (var (name, value) in reports.Metrics) metrics[name] = value;
+
+        return new IntervalSnapshot
+        {
+            Probe = probe,
+            Start = bounds.Start,
+            End = bounds.End,
+            Packets = c[CounterSlots.Packets],
+            Bytes = c[CounterSlots.Bytes],
+            Malformed = c[CounterSlots.Malformed],
+            Protocols = protocols,
+            Metrics = metrics,
+            Reports = reports.Reports,
+            Seconds = seconds,
+        };
+    }
+}

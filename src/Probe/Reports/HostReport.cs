@@ -1,0 +1,223 @@
+using Monitor.Probe.Decode;
+using Monitor.Probe.Reports.Tables;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Probe.Reports;
+
+/// <summary>
+/// Per-IP counters behind three reports: talkers (every packet sent or received), syn (Ourmon's
+/// topn_syn) and udp (Ourmon's UDP weight). One table keyed by address, ranked by packets sent plus
+/// received, so a flood of spoofed one-packet sources folds before any heavy host does.
+/// </summary>
+internal sealed class HostReport(int capacity)
+{
+    internal struct HostCounts : ITableValue<HostCounts>
+    {
+        public long PacketsSent, BytesSent, PacketsReceived, BytesReceived;
+        public long SynSent, SynAckSent, FinSent, RstSent, RstReceived, TcpSent, TcpReceived;
+        public long UdpSent, UdpReceived, IcmpErrorsReceived;
+
+        public readonly long Rank => PacketsSent + PacketsReceived;
+
+        public void Add(in HostCounts o)
+        {
+            PacketsSent += o.PacketsSent; BytesSent += o.BytesSent;
+            PacketsReceived += o.PacketsReceived; BytesReceived += o.BytesReceived;
+            SynSent += o.SynSent; SynAckSent += o.SynAckSent; FinSent += o.FinSent; RstSent += o.RstSent;
+            RstReceived += o.RstReceived; TcpSent += o.TcpSent; TcpReceived += o.TcpReceived;
+            UdpSent += o.UdpSent; UdpReceived += o.UdpReceived; IcmpErrorsReceived += o.IcmpErrorsReceived;
+        }
+
+        /// <summary>(SYN sent + FIN sent + RST received) / (TCP sent + received), in percent; 0 without TCP.</summary>
+        public readonly double WorkWeight
+        {
+            get
+            {
+                var tcp = TcpSent + TcpReceived;
+                return tcp == 0 ? 0 : 100.0 * (SynSent + FinSent + RstReceived) / tcp;
+            }
+        }
+
+        /// <summary>Ourmon's UDP weight: (UDP sent - UDP received) x ICMP errors received.</summary>
+        public readonly long UdpWeight => (UdpSent - UdpReceived) * IcmpErrorsReceived;
+    }
+
+    private readonly BoundedTable<HostKey, HostCounts> _table = new(capacity);
+
+    /// <summary>SYN-without-ACK packets in the interval (the syn series), exact whatever the table folds.</summary>
+    public long SynPackets { get; private set; }
+
+    public BoundedTable<HostKey, HostCounts> Table => _table;
+
+    public void Count(in DecodedPacket p)
+    {
+        var trusted = !p.Malformed;
+        var flags = p.TcpFlags;
+        var isTcp = trusted && p.Transport == Transport.Tcp;
+        var isUdp = trusted && p.Transport == Transport.Udp;
+        var synOnly = isTcp && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
+        if (synOnly) SynPackets++;
+
+        // Finish with the source's entry before touching the destination's: an insert may move entries.
+        ref var src = ref _table.GetOrAdd(new HostKey(p.Source), out _);
+        src.PacketsSent++;
+        src.BytesSent += p.WireLength;
+        if (isTcp)
+        {
+            src.TcpSent++;
+            if (synOnly) src.SynSent++;
+            else if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack)) src.SynAckSent++;
+            if ((flags & TcpFlags.Fin) != 0) src.FinSent++;
+            if ((flags & TcpFlags.Rst) != 0) src.RstSent++;
+        }
+        else if (isUdp)
+        {
+            src.UdpSent++;
+        }
+        // A packet to itself counts once for the address, as tshark's endpoints do.
+        if (p.Destination == p.Source) return;
+
+        ref var dst = ref _table.GetOrAdd(new HostKey(p.Destination), out _);
+        dst.PacketsReceived++;
+        dst.BytesReceived += p.WireLength;
+        if (isTcp)
+        {
+            dst.TcpReceived++;
+            if ((flags & TcpFlags.Rst) != 0) dst.RstReceived++;
+        }
+        else if (isUdp)
+        {
+            dst.UdpReceived++;
+        }
+        else if (trusted && p.IsIcmpError)
+        {
+            dst.IcmpErrorsReceived++;
+        }
+    }
+
+    public void MergeFrom(HostReport other)
+    {
+        _table.MergeFrom(other._table);
+        SynPackets += other.SynPackets;
+    }
+
+    public void Clear()
+    {
+        _table.Clear();
+        SynPackets = 0;
+    }
+
+    public IReadOnlyList<ReportRow> Talkers(RowContext context)
+    {
+        var items = _table.Entries();
+        return context.TopRows(items,
+            static (a, b) =>
+            {
+                var c = (b.Value.BytesSent + b.Value.BytesReceived).CompareTo(a.Value.BytesSent + a.Value.BytesReceived);
+                return c != 0 ? c : RowContext.CompareIp(a.Key.Ip, b.Key.Ip);
+            },
+            e =>
+            {
+                var c = e.Value;
+                var fields = new List<ReportField>
+                {
+                    new("ip", e.Key.Ip.ToString()),
+                    new("packets", c.PacketsSent + c.PacketsReceived),
+                    new("bytes", c.BytesSent + c.BytesReceived),
+                    new("packets_sent", c.PacketsSent),
+                    new("bytes_sent", c.BytesSent),
+                    new("packets_received", c.PacketsReceived),
+                    new("bytes_received", c.BytesReceived),
+                };
+                context.Inside(fields, "inside", e.Key.Ip);
+                return fields;
+            });
+    }
+
+    /// <summary>Ourmon's topn_syn: hosts that sent SYNs, by work weight, ties by SYN count.</summary>
+    public IReadOnlyList<ReportRow> Syn(RowContext context, ScanReport scans, int wormThreshold)
+    {
+        var items = _table.Entries().Where(e => e.Value.SynSent > 0);
+        return context.TopRows(items,
+            static (a, b) =>
+            {
+                var c = b.Value.WorkWeight.CompareTo(a.Value.WorkWeight);
+                if (c != 0) return c;
+                c = b.Value.SynSent.CompareTo(a.Value.SynSent);
+                return c != 0 ? c : RowContext.CompareIp(a.Key.Ip, b.Key.Ip);
+            },
+            e =>
+            {
+                var c = e.Value;
+                var weight = c.WorkWeight;
+                var fields = new List<ReportField>
+                {
+                    new("ip", e.Key.Ip.ToString()),
+                    new("syn_sent", c.SynSent),
+                    new("synack_sent", c.SynAckSent),
+                    new("fin_sent", c.FinSent),
+                    new("rst_sent", c.RstSent),
+                    new("rst_received", c.RstReceived),
+                    new("tcp_sent", c.TcpSent),
+                    new("tcp_received", c.TcpReceived),
+                    new("icmp_errors_received", c.IcmpErrorsReceived),
+                    new("distinct_ports", scans.Count(e.Key.Ip, ScanReport.TcpPorts)),
+                    new("distinct_hosts", scans.Count(e.Key.Ip, ScanReport.TcpDestinations)),
+                    new("work_weight", Math.Round(weight, 2)),
+                    new("flag", Flag(weight)),
+                    new("worm", IsWorm(c, wormThreshold)),
+                };
+                context.Inside(fields, "inside", e.Key.Ip);
+                return fields;
+            });
+    }
+
+    public static string Flag(double workWeight) => workWeight >= 90 ? "W" : workWeight >= 50 ? "w" : "";
+
+    public static bool IsWorm(in HostCounts c, int threshold) => c.SynSent - c.FinSent > threshold;
+
+    /// <summary>Ourmon's topn_udp: hosts that sent UDP, by UDP weight, ties by packets sent.</summary>
+    public IReadOnlyList<ReportRow> Udp(RowContext context, ScanReport scans)
+    {
+        var items = _table.Entries().Where(e => e.Value.UdpSent > 0);
+        return context.TopRows(items,
+            static (a, b) =>
+            {
+                var c = b.Value.UdpWeight.CompareTo(a.Value.UdpWeight);
+                if (c != 0) return c;
+                c = b.Value.UdpSent.CompareTo(a.Value.UdpSent);
+                return c != 0 ? c : RowContext.CompareIp(a.Key.Ip, b.Key.Ip);
+            },
+            e =>
+            {
+                var c = e.Value;
+                var fields = new List<ReportField>
+                {
+                    new("ip", e.Key.Ip.ToString()),
+                    new("sent", c.UdpSent),
+                    new("received", c.UdpReceived),
+                    new("icmp_errors_received", c.IcmpErrorsReceived),
+                    new("distinct_ports", scans.Count(e.Key.Ip, ScanReport.UdpPorts)),
+                    new("weight", c.UdpWeight),
+                };
+                context.Inside(fields, "inside", e.Key.Ip);
+                return fields;
+            });
+    }
+
+    /// <summary>The interval's largest UDP weight among UDP senders (0 when none is positive).</summary>
+    public long MaxUdpWeight()
+    {
+        long max = 0;
+        foreach (var (_, c) in _table.Entries())
+            if (c.UdpSent > 0 && c.UdpWeight > max) max = c.UdpWeight;
+        return max;
+    }
+
+    /// <summary>Hosts whose SYN behaviour is Ourmon's worm signature: flag W and SYNs - FINs over the threshold.</summary>
+    public IEnumerable<IpAddressKey> WormHosts(int wormThreshold)
+    {
+        foreach (var (key, c) in _table.Entries())
+            if (c.SynSent > 0 && c.WorkWeight >= 90 && IsWorm(c, wormThreshold)) yield return key.Ip;
+    }
+}

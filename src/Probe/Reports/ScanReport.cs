@@ -1,0 +1,132 @@
+using Monitor.Probe.Decode;
+using Monitor.Probe.Reports.Tables;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Probe.Reports;
+
+/// <summary>
+/// Distinct destinations and ports per source, counted over probe packets only, so that servers
+/// answering many clients do not look like scanners:
+/// TCP without ACK (SYN, FIN, Xmas and null scans; every reply of an established or answering host
+/// carries ACK), UDP whose destination port is not above its source port (a service answering from
+/// its low port to a client's ephemeral port is not probing), ICMP/ICMPv6 other than errors and echo
+/// replies, and every other IP protocol.
+/// </summary>
+internal sealed class ScanReport(int capacity)
+{
+    public const int AllDestinations = 0;
+    public const int TcpDestinations = 1;
+    public const int UdpDestinations = 2;
+    public const int IcmpDestinations = 3;
+    public const int OtherDestinations = 4;
+    public const int TcpPorts = 5;
+    public const int UdpPorts = 6;
+
+    private readonly DistinctTable _table = new(capacity, checked(capacity * 4), 7);
+
+    public DistinctTable Table => _table;
+
+    public void Count(in DecodedPacket p)
+    {
+        int destinationDimension;
+        var portDimension = -1;
+        switch (p.Transport)
+        {
+            case Transport.Tcp:
+                if ((p.TcpFlags & TcpFlags.Ack) != 0) return;
+                destinationDimension = TcpDestinations;
+                portDimension = TcpPorts;
+                break;
+            case Transport.Udp:
+                if (p.DestinationPort > p.SourcePort) return;
+                destinationDimension = UdpDestinations;
+                portDimension = UdpPorts;
+                break;
+            case Transport.Icmp:
+                if (p.IsIcmpError || p.IcmpType == 0) return;
+                destinationDimension = IcmpDestinations;
+                break;
+            case Transport.IcmpV6:
+                if (p.IsIcmpError || p.IcmpType == 129) return;
+                destinationDimension = IcmpDestinations;
+                break;
+            default:
+                destinationDimension = OtherDestinations;
+                break;
+        }
+        var dst = p.Destination;
+        _table.Add(p.Source,
+            AllDestinations, dst.High, dst.Low,
+            destinationDimension, dst.High, dst.Low,
+            portDimension, 0, p.DestinationPort);
+    }
+
+    public long Count(IpAddressKey source, int dimension) => _table.Count(source, dimension);
+
+    public void MergeFrom(ScanReport other) => _table.MergeFrom(other._table);
+
+    public void Clear() => _table.Clear();
+
+    public IReadOnlyList<ReportRow> IpScanners(RowContext context)
+    {
+        var items = _table.SourceAddresses()
+            .Select(ip => (Ip: ip, All: Count(ip, AllDestinations)))
+            .Where(t => t.All > 0)
+            ;
+        return context.TopRows(items,
+            static (a, b) =>
+            {
+                var c = b.All.CompareTo(a.All);
+                return c != 0 ? c : RowContext.CompareIp(a.Ip, b.Ip);
+            },
+            t =>
+            {
+                var fields = new List<ReportField>
+                {
+                    new("ip", t.Ip.ToString()),
+                    new("distinct_destinations", t.All),
+                    new("distinct_tcp", Count(t.Ip, TcpDestinations)),
+                    new("distinct_udp", Count(t.Ip, UdpDestinations)),
+                    new("distinct_icmp", Count(t.Ip, IcmpDestinations)),
+                    new("estimated", _table.IsEstimated(t.Ip)),
+                };
+                context.Inside(fields, "inside", t.Ip);
+                return fields;
+            });
+    }
+
+    public IReadOnlyList<ReportRow> PortScanners(RowContext context)
+    {
+        var items = _table.SourceAddresses()
+            .Select(ip => (Ip: ip, Tcp: Count(ip, TcpPorts), Udp: Count(ip, UdpPorts)))
+            .Where(t => t.Tcp + t.Udp > 0)
+            ;
+        return context.TopRows(items,
+            static (a, b) =>
+            {
+                var c = (b.Tcp + b.Udp).CompareTo(a.Tcp + a.Udp);
+                return c != 0 ? c : RowContext.CompareIp(a.Ip, b.Ip);
+            },
+            t =>
+            {
+                var fields = new List<ReportField>
+                {
+                    new("ip", t.Ip.ToString()),
+                    new("distinct_ports", t.Tcp + t.Udp),
+                    new("distinct_tcp_ports", t.Tcp),
+                    new("distinct_udp_ports", t.Udp),
+                    new("estimated", _table.IsEstimated(t.Ip)),
+                };
+                context.Inside(fields, "inside", t.Ip);
+                return fields;
+            });
+    }
+
+    /// <summary>Sources at or over the scanner threshold in destinations or ports.</summary>
+    public IEnumerable<IpAddressKey> Scanners(int threshold)
+    {
+        foreach (var ip in _table.SourceAddresses())
+            if (Count(ip, AllDestinations) >= threshold || Count(ip, TcpPorts) + Count(ip, UdpPorts) >= threshold)
+                yield return ip;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Monitor.Probe.Decode;
+
+namespace Monitor.Probe.Reports.Tables;
+
+internal static class Hashing
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mix(ulong h)
+    {
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53UL;
+        return h ^ (h >> 33);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Fold(IpAddressKey ip) => ip.High * 0x9E3779B97F4A7C15UL ^ ip.Low;
+}
+
+/// <summary>One IP address.</summary>
+internal readonly record struct HostKey(IpAddressKey Ip) : ITableKey<HostKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash() => Hashing.Mix(Hashing.Fold(Ip));
+}
+
+/// <summary>A one-way flow: addresses, IP protocol and ports (ICMP: type and code).</summary>
+internal readonly record struct FlowKey(IpAddressKey Source, IpAddressKey Destination, ushort SourcePort, ushort DestinationPort, byte Protocol)
+    : ITableKey<FlowKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash() => Hashing.Mix(
+        Hashing.Fold(Source) ^ BitOperations.RotateLeft(Hashing.Fold(Destination), 29)
+        ^ ((ulong)SourcePort << 40 | (ulong)DestinationPort << 16 | Protocol) * 0x9E3779B97F4A7C15UL);
+}
+
+/// <summary>Two addresses in a fixed role order (a: the side that started, b: the other).</summary>
+internal readonly record struct PairKey(IpAddressKey A, IpAddressKey B) : ITableKey<PairKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash() => Hashing.Mix(Hashing.Fold(A) ^ BitOperations.RotateLeft(Hashing.Fold(B), 29));
+}
+
+/// <summary>An ICMP error: who emitted it, to whom, type and code (ICMPv6 when the addresses are v6).</summary>
+internal readonly record struct IcmpErrorKey(IpAddressKey Emitter, IpAddressKey Target, byte Type, byte Code) : ITableKey<IcmpErrorKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash() => Hashing.Mix(
+        Hashing.Fold(Emitter) ^ BitOperations.RotateLeft(Hashing.Fold(Target), 29) ^ ((ulong)Type << 8 | Code));
+}
+
+/// <summary>A service as seen from the home network: protocol, service port, inside host, outside host.</summary>
+internal readonly record struct ServiceKey(IpAddressKey Inside, IpAddressKey Outside, ushort Port, byte Protocol) : ITableKey<ServiceKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash() => Hashing.Mix(
+        Hashing.Fold(Inside) ^ BitOperations.RotateLeft(Hashing.Fold(Outside), 29) ^ ((ulong)Port << 8 | Protocol) * 0x9E3779B97F4A7C15UL);
+}
+
+/// <summary>One distinct thing a source touched: a destination address or a port, in one dimension.</summary>
+internal readonly record struct ItemKey(IpAddressKey Source, ulong ItemHigh, ulong ItemLow, byte Dimension) : ITableKey<ItemKey>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash() => Hashing.Mix(
+        Hashing.Fold(Source) ^ BitOperations.RotateLeft(ItemHigh * 0x9E3779B97F4A7C15UL ^ ItemLow, 29) ^ Dimension);
+
+    /// <summary>A hash of the item alone (what a source's sketch counts).</summary>
+    public ulong ItemHash() => Hashing.Mix(ItemHigh * 0x9E3779B97F4A7C15UL ^ ItemLow ^ ((ulong)Dimension << 56));
+}
+
+/// <summary>A set entry carries no value.</summary>
+internal struct NoValue : ITableValue<NoValue>
+{
+    public readonly long Rank => 0;
+    public readonly void Add(in NoValue other) { }
+}

@@ -1,0 +1,204 @@
+using Monitor.Storage.Metrics;
+using Monitor.Storage.Queries;
+using Monitor.Storage.Reports;
+using Monitor.Storage.Snapshots;
+using static Monitor.Storage.Tests.Support.Snapshots;
+
+namespace Monitor.Storage.Tests.Support;
+
+/// <summary>What every store must do the same way; each backend runs these against the real thing.</summary>
+public abstract class StoreContractTests
+{
+    protected abstract Task<IMonitorStore> CreateStoreAsync();
+
+    [Fact]
+    public async Task A_replayed_interval_replaces_the_first_write_instead_of_doubling()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(1);
+        await store.WriteIntervalAsync(Interval("p1", start, 300));
+        await store.WriteIntervalAsync(Interval("p1", start, 300));
+        await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30), 600));
+
+        var intervals = await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddMinutes(5)));
+        Assert.Equal([300L, 600L], intervals.Select(i => i.Packets));
+        var top = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddMinutes(5)));
+        Assert.Equal("10.0.0.1", top[0].Text("ip"));
+        Assert.Equal(900, top[0].Number("packets"));
+        Assert.Equal(2, top[1].Number("packets"));
+    }
+
+    [Fact]
+    public async Task Series_of_intervals_give_min_avg_and_max_per_bucket()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(2);
+        for (var i = 0; i < 10; i++) await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30 * i), 30 * (i + 1)));
+
+        var fine = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(299)));
+        Assert.Equal(TimeSpan.FromSeconds(30), fine.Resolution);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (double)i), fine.Points.Select(p => Math.Round(p.Avg, 6)));
+
+        var coarse = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(299), MaxPoints: 2));
+        Assert.True(coarse.Points.Count <= 2);
+        Assert.Equal(1, coarse.Points[0].Min, 6);
+        Assert.Equal(10, coarse.Points.Max(p => p.Max), 6);
+        Assert.Equal(5.5, coarse.Points.Sum(p => p.Avg * 5) / 10, 6);
+    }
+
+    [Fact]
+    public async Task Rates_are_summed_and_gauges_maxed_across_probes()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(3);
+        await store.WriteIntervalAsync(Interval("p1", start, 300, udpWeight: 5));
+        await store.WriteIntervalAsync(Interval("p2", start, 600, udpWeight: 9));
+
+        var all = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(29)));
+        Assert.Equal(30, Assert.Single(all.Points).Avg, 6);
+        var one = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(29), ["p2"]));
+        Assert.Equal(20, Assert.Single(one.Points).Avg, 6);
+        var both = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(29), ["p1", "p2"]));
+        Assert.Equal(30, Assert.Single(both.Points).Avg, 6);
+        var gauge = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.UdpMaxWeight, start, start.AddSeconds(29)));
+        Assert.Equal(9, Assert.Single(gauge.Points).Max, 6);
+
+        var probes = await store.QueryProbesAsync();
+        Assert.Equal(["p1", "p2"], probes.Select(p => p.Probe));
+        Assert.Equal(600, probes[1].LastPackets);
+        Assert.Equal(start.AddSeconds(30), probes[1].LastIntervalEnd);
+    }
+
+    [Fact]
+    public async Task One_second_points_are_kept_and_bucketed()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(4);
+        await store.WriteSecondsAsync([.. Enumerable.Range(0, 60).Select(i => Second("p1", start.AddSeconds(i), i))]);
+        await store.WriteSecondsAsync([Second("p1", start, 0)]);
+
+        var series = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(59)));
+        Assert.Equal(TimeSpan.FromSeconds(1), series.Resolution);
+        Assert.Equal(60, series.Points.Count);
+        Assert.Equal(59, series.Points[^1].Avg);
+        var tenths = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(59), MaxPoints: 6));
+        Assert.Equal(TimeSpan.FromSeconds(10), tenths.Resolution);
+        Assert.Equal([0.0, 10, 20, 30, 40, 50], tenths.Points.Select(p => p.Min));
+        Assert.Equal([9.0, 19, 29, 39, 49, 59], tenths.Points.Select(p => p.Max));
+    }
+
+    [Fact]
+    public async Task Top_n_over_a_range_sorts_by_any_field_and_filters_by_host()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(5);
+        for (var i = 0; i < 4; i++)
+        {
+            await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30 * i), 100, reports: new Dictionary<string, IReadOnlyList<ReportRow>>
+            {
+                [ReportCatalog.Udp] = [Udp("10.1.1.1", 100, 1, 2.5 + i), Udp("10.1.1.2", 10, 50, 0.5)],
+                [ReportCatalog.Talkers] = [Talker("10.1.1.1", 101, 9000), Talker("10.1.1.3", 5, 99000)],
+            }));
+        }
+        var udp = await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, start, start.AddMinutes(2)));
+        Assert.Equal(["10.1.1.1", "10.1.1.2"], udp.Select(r => r.Text("ip")));
+        Assert.Equal(400, udp[0].Number("sent"));
+        Assert.Equal(5.5, udp[0].Number("weight"));
+        var byReceived = await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, start, start.AddMinutes(2), SortBy: "received", N: 1));
+        Assert.Equal("10.1.1.2", Assert.Single(byReceived).Text("ip"));
+        var host = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddMinutes(2), Host: "10.1.1.3"));
+        Assert.Equal(396000, Assert.Single(host).Number("bytes"));
+    }
+
+    [Fact]
+    public async Task Events_are_kept_once_per_id_and_filtered_by_kind_and_probe()
+    {
+        await using var store = await CreateStoreAsync();
+        var t = Base.AddHours(6);
+        var start = new MonitorEvent
+        {
+            Id = "e1", Probe = "p1", Time = t, Kind = EventKinds.ProbeStart, Message = "probe p1 started",
+            Details = new Dictionary<string, string> { ["version"] = "1.2.3" },
+        };
+        await store.WriteEventsAsync([start, start]);
+        await store.WriteEventsAsync([new MonitorEvent { Id = "e2", Probe = "p2", Time = t.AddSeconds(1), Kind = EventKinds.Alert, Severity = "warning", Message = "high \"udp\", weight" }]);
+        var all = await store.QueryEventsAsync(new EventQuery(t.AddMinutes(-1), t.AddMinutes(1)));
+        Assert.Equal(["e1", "e2"], all.Select(e => e.Id));
+        Assert.Equal("1.2.3", all[0].Details["version"]);
+        Assert.Equal("high \"udp\", weight", all[1].Message);
+        Assert.Equal("e2", Assert.Single(await store.QueryEventsAsync(new EventQuery(t.AddMinutes(-1), t.AddMinutes(1), Kind: EventKinds.Alert))).Id);
+        Assert.Equal("e1", Assert.Single(await store.QueryEventsAsync(new EventQuery(t.AddMinutes(-1), t.AddMinutes(1), ["p1"]))).Id);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_are_clear_errors()
+    {
+        await using var store = await CreateStoreAsync();
+        var t = Base;
+        var reversed = await Assert.ThrowsAsync<StoreQueryException>(() => store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, t, t.AddHours(-1))));
+        Assert.Contains("after", reversed.Message);
+        var unknown = await Assert.ThrowsAsync<StoreQueryException>(() => store.QuerySeriesAsync(new SeriesQuery("nope", t, t.AddHours(1))));
+        Assert.Contains("'nope'", unknown.Message);
+        await Assert.ThrowsAsync<StoreQueryException>(() => store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, t, t.AddHours(1), MaxPoints: 0)));
+        await Assert.ThrowsAsync<StoreQueryException>(() => store.QueryTopAsync(new TopQuery("nope", t, t.AddHours(1))));
+        await Assert.ThrowsAsync<StoreQueryException>(() => store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, t, t.AddHours(1), Host: "not-an-ip")));
+        await Assert.ThrowsAsync<StoreQueryException>(() => store.QueryEventsAsync(new EventQuery(t, t.AddHours(-1))));
+        var huge = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, t.AddYears(-20), t.AddYears(1)));
+        Assert.Empty(huge.Points);
+    }
+
+    [Fact]
+    public async Task A_day_summary_covers_hours_and_stays_right_for_a_late_replay()
+    {
+        await using var store = await CreateStoreAsync();
+        var day = Base;
+        for (var h = 0; h < 26; h++)
+            await store.WriteIntervalAsync(Interval("p1", day.AddHours(h), 10 + h, seconds: 3600));
+        await store.WriteIntervalAsync(Interval("p1", day.AddHours(3), 1000, seconds: 3600));
+
+        var top = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, day, day.AddDays(1)));
+        var expected = Enumerable.Range(0, 24).Sum(h => 10L + h) - 13 + 1000;
+        Assert.Equal(expected, top[0].Number("packets"));
+        var hourly = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, day, day.AddDays(1).AddSeconds(-1), MaxPoints: 24));
+        Assert.Equal(TimeSpan.FromHours(1), hourly.Resolution);
+        Assert.Equal(1000 / 3600.0, hourly.Points[3].Avg, 9);
+    }
+
+    [Fact]
+    public async Task Long_ranges_read_five_minute_and_hourly_consolidations_with_the_right_min_avg_and_max()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(12);
+        var values = Enumerable.Range(0, 240).Select(i => (long)((i * 37) % 101 + 1) * 30).ToList();
+        for (var i = 0; i < values.Count; i++) await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30 * i), values[i]));
+        var end = start.AddHours(2).AddSeconds(-1);
+
+        var hourly = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, end, MaxPoints: 2));
+        Assert.Equal(TimeSpan.FromHours(1), hourly.Resolution);
+        Assert.Equal(2, hourly.Points.Count);
+        for (var h = 0; h < 2; h++)
+        {
+            var hour = values.Skip(120 * h).Take(120).Select(v => v / 30.0).ToList();
+            Assert.Equal(hour.Min(), hourly.Points[h].Min, 9);
+            Assert.Equal(hour.Average(), hourly.Points[h].Avg, 9);
+            Assert.Equal(hour.Max(), hourly.Points[h].Max, 9);
+        }
+
+        var fiveMinutes = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, end, MaxPoints: 24));
+        Assert.Equal(TimeSpan.FromMinutes(5), fiveMinutes.Resolution);
+        Assert.Equal(24, fiveMinutes.Points.Count);
+        for (var b = 0; b < 24; b++)
+        {
+            var bucket = values.Skip(10 * b).Take(10).Select(v => v / 30.0).ToList();
+            Assert.Equal(start.AddMinutes(5 * b), fiveMinutes.Points[b].Time);
+            Assert.Equal(bucket.Min(), fiveMinutes.Points[b].Min, 9);
+            Assert.Equal(bucket.Average(), fiveMinutes.Points[b].Avg, 9);
+            Assert.Equal(bucket.Max(), fiveMinutes.Points[b].Max, 9);
+        }
+
+        var year = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start.AddDays(-364), end));
+        Assert.True(year.Points.Count <= 2000);
+        Assert.True(year.Resolution >= TimeSpan.FromHours(4));
+        Assert.Equal(values.Average() / 30.0, year.Points.Sum(p => p.Avg) / year.Points.Count, 9);
+    }
+}

@@ -164,7 +164,7 @@ public sealed class SqliteStore : IMonitorStore
 
         var stored = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
         Execute(connection, "INSERT OR REPLACE INTO intervals(probe, start, end, snapshot) VALUES($p, $s, $e, $j)", transaction,
-            ("$p", probe), ("$s", startMs), ("$e", endMs), ("$j", JsonSerializer.Serialize(stored, StoreJson.Options)));
+            ("$p", probe), ("$s", startMs), ("$e", endMs), ("$j", Pack(stored)));
 
         foreach (var name in ReportCatalog.All.Select(r => r.Name).Union(snapshot.Reports.Keys))
             Execute(connection, "DELETE FROM reports WHERE report=$r AND probe=$p AND start=$s", transaction,
@@ -174,7 +174,7 @@ public sealed class SqliteStore : IMonitorStore
             var info = ReportCatalog.Find(name);
             var hosts = info is null ? "" : TopAggregator.HostText(info, rows);
             Execute(connection, "INSERT OR REPLACE INTO reports(report, probe, start, hosts, rows) VALUES($r, $p, $s, $h, $j)", transaction,
-                ("$r", name), ("$p", probe), ("$s", startMs), ("$h", hosts), ("$j", JsonSerializer.Serialize(rows, StoreJson.Options)));
+                ("$r", name), ("$p", probe), ("$s", startMs), ("$h", hosts), ("$j", Pack(rows)));
         }
 
         var time = snapshot.Start.ToUnixTimeSeconds();
@@ -295,7 +295,7 @@ public sealed class SqliteStore : IMonitorStore
                 command.Parameters.AddWithValue("$b", start + length);
                 command.Parameters.AddWithValue("$r", report.Name);
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) aggregator.AddRange(ReadRows(reader.GetString(1)));
+                while (reader.Read()) aggregator.AddRange(ReadRows(reader, 1));
             }
             if (aggregator.Count == 0)
             {
@@ -306,7 +306,7 @@ public sealed class SqliteStore : IMonitorStore
             var rows = aggregator.TopByEach(_options.SummaryRows);
             Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
                 ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start),
-                ("$h", TopAggregator.HostText(report, rows)), ("$j", JsonSerializer.Serialize(rows, StoreJson.Options)));
+                ("$h", TopAggregator.HostText(report, rows)), ("$j", Pack(rows)));
         }
     }
 
@@ -482,7 +482,7 @@ public sealed class SqliteStore : IMonitorStore
         var aggregator = new TopAggregator(report);
         foreach (var probe in probes)
         {
-            var summaries = new Dictionary<(long Period, long Start), string>();
+            var summaries = new Dictionary<(long Period, long Start), IReadOnlyList<ReportRow>>();
             using (var command = Command(connection, null,
                 "SELECT period, start, rows FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"
                 + (host is null ? "" : " AND instr(hosts, $h) > 0")))
@@ -493,7 +493,7 @@ public sealed class SqliteStore : IMonitorStore
                 command.Parameters.AddWithValue("$t", to);
                 if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) summaries[(reader.GetInt64(0), reader.GetInt64(1))] = reader.GetString(2);
+                while (reader.Read()) summaries[(reader.GetInt64(0), reader.GetInt64(1))] = ReadRows(reader, 2);
             }
             var summarizedUntil = Scalar<long?>(connection, null, "SELECT summarized_until FROM probes WHERE id=$p", ("$p", probe)) ?? long.MinValue;
             foreach (var segment in SummarySegments.Split(from, to, summarizedUntil))
@@ -509,11 +509,11 @@ public sealed class SqliteStore : IMonitorStore
                     command.Parameters.AddWithValue("$t", segment.End);
                     if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                     using var reader = command.ExecuteReader();
-                    while (reader.Read()) Add(aggregator, report, ReadRows(reader.GetString(0)), host);
+                    while (reader.Read()) Add(aggregator, report, ReadRows(reader, 0), host);
                 }
-                else if (summaries.TryGetValue((segment.Period, segment.Start), out var json))
+                else if (summaries.TryGetValue((segment.Period, segment.Start), out var rows))
                 {
-                    Add(aggregator, report, ReadRows(json), host);
+                    Add(aggregator, report, rows, host);
                 }
             }
         }
@@ -561,7 +561,7 @@ public sealed class SqliteStore : IMonitorStore
         var found = new List<(long Probe, long Start, IntervalSnapshot Snapshot)>();
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                found.Add((reader.GetInt64(0), reader.GetInt64(1), JsonSerializer.Deserialize<IntervalSnapshot>(reader.GetString(2), StoreJson.Options)!));
+                found.Add((reader.GetInt64(0), reader.GetInt64(1), Unpack<IntervalSnapshot>(reader, 2)));
         using var reports = Command(connection, null, "SELECT report, rows FROM reports WHERE report=$r AND probe=$p AND start=$s");
         var r = reports.Parameters.Add("$r", SqliteType.Text);
         var p = reports.Parameters.Add("$p", SqliteType.Integer);
@@ -577,7 +577,7 @@ public sealed class SqliteStore : IMonitorStore
             {
                 r.Value = name;
                 using var reader = reports.ExecuteReader();
-                if (reader.Read()) byName[name] = ReadRows(reader.GetString(1));
+                if (reader.Read()) byName[name] = ReadRows(reader, 1);
             }
             result.Add(snapshot with { Reports = byName });
         }
@@ -656,8 +656,24 @@ public sealed class SqliteStore : IMonitorStore
         return id;
     }
 
-    private static IReadOnlyList<ReportRow> ReadRows(string json) =>
-        JsonSerializer.Deserialize<List<ReportRow>>(json, StoreJson.Options) ?? [];
+    private static IReadOnlyList<ReportRow> ReadRows(SqliteDataReader reader, int column) =>
+        Unpack<List<ReportRow>>(reader, column);
+
+    private static byte[] Pack<T>(T value)
+    {
+        using var buffer = new MemoryStream();
+        using (var deflate = new System.IO.Compression.DeflateStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            JsonSerializer.Serialize(deflate, value, StoreJson.Options);
+        return buffer.ToArray();
+    }
+
+    private static T Unpack<T>(SqliteDataReader reader, int column)
+    {
+        using var stream = reader.GetStream(column);
+        using var deflate = new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<T>(deflate, StoreJson.Options)
+            ?? throw new InvalidDataException("an empty JSON value in the SQLite store");
+    }
 
     private static long Floor(long value, long step) => (long)Math.Floor(value / (double)step) * step;
 

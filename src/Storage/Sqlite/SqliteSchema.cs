@@ -35,6 +35,7 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS reports(
             id INTEGER PRIMARY KEY, report TEXT NOT NULL, probe INTEGER NOT NULL, start INTEGER NOT NULL,
             hosts TEXT NOT NULL, rows BLOB NOT NULL, UNIQUE(report, probe, start));
+        CREATE TABLE IF NOT EXISTS report_names(name TEXT PRIMARY KEY);
         CREATE TABLE IF NOT EXISTS summaries(
             id INTEGER PRIMARY KEY, report TEXT NOT NULL, period INTEGER NOT NULL, probe INTEGER NOT NULL,
             start INTEGER NOT NULL, hosts TEXT NOT NULL, rows BLOB NOT NULL, UNIQUE(report, period, probe, start));

@@ -172,6 +172,7 @@ public sealed class SqliteStore : IMonitorStore
         foreach (var (name, rows) in snapshot.Reports)
         {
             var info = ReportCatalog.Find(name);
+            if (info is null) Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
             var hosts = info is null ? "" : TopAggregator.HostText(info, rows);
             Execute(connection, "INSERT OR REPLACE INTO reports(report, probe, start, hosts, rows) VALUES($r, $p, $s, $h, $j)", transaction,
                 ("$r", name), ("$p", probe), ("$s", startMs), ("$h", hosts), ("$j", Pack(rows)));
@@ -562,33 +563,37 @@ public sealed class SqliteStore : IMonitorStore
         using (var reader = command.ExecuteReader())
             while (reader.Read())
                 found.Add((reader.GetInt64(0), reader.GetInt64(1), Unpack<IntervalSnapshot>(reader, 2)));
-        using var reports = Command(connection, null, "SELECT report, rows FROM reports WHERE report=$r AND probe=$p AND start=$s");
-        var r = reports.Parameters.Add("$r", SqliteType.Text);
-        var p = reports.Parameters.Add("$p", SqliteType.Integer);
-        var s = reports.Parameters.Add("$s", SqliteType.Integer);
-        var names = ReportNames(connection);
-        var result = new List<IntervalSnapshot>(found.Count);
-        foreach (var (probe, start, snapshot) in found)
+        if (found.Count == 0) return [];
+        var byKey = new Dictionary<(long Probe, long Start), Dictionary<string, IReadOnlyList<ReportRow>>>();
+        var probeIds = found.Select(f => f.Probe).Distinct().ToList();
+        using (var reports = Command(connection, null,
+            $"SELECT probe, start, rows FROM reports WHERE report=$r AND start >= $f AND start <= $t AND probe IN ({string.Join(',', probeIds)})"))
         {
-            var byName = new Dictionary<string, IReadOnlyList<ReportRow>>(StringComparer.Ordinal);
-            p.Value = probe;
-            s.Value = start;
-            foreach (var name in names)
+            var r = reports.Parameters.Add("$r", SqliteType.Text);
+            reports.Parameters.AddWithValue("$f", found.Min(f => f.Start));
+            reports.Parameters.AddWithValue("$t", found.Max(f => f.Start));
+            foreach (var name in ReportNames(connection))
             {
                 r.Value = name;
                 using var reader = reports.ExecuteReader();
-                if (reader.Read()) byName[name] = ReadRows(reader, 1);
+                while (reader.Read())
+                {
+                    var key = (reader.GetInt64(0), reader.GetInt64(1));
+                    if (!byKey.TryGetValue(key, out var byName)) byKey[key] = byName = new(StringComparer.Ordinal);
+                    byName[name] = ReadRows(reader, 2);
+                }
             }
-            result.Add(snapshot with { Reports = byName });
         }
-        return result;
+        return found
+            .Select(f => byKey.TryGetValue((f.Probe, f.Start), out var byName) ? f.Snapshot with { Reports = byName } : f.Snapshot)
+            .ToList();
     }
 
     private static List<string> ReportNames(SqliteConnection connection)
     {
         var names = ReportCatalog.All.Select(r => r.Name).ToList();
         using var command = Command(connection, null,
-            "SELECT DISTINCT report FROM summaries WHERE period=3600 UNION SELECT report FROM (SELECT report FROM reports ORDER BY start DESC LIMIT 200)");
+            "SELECT name FROM report_names");
         using var reader = command.ExecuteReader();
         while (reader.Read()) if (!names.Contains(reader.GetString(0))) names.Add(reader.GetString(0));
         return names;

@@ -45,18 +45,28 @@ for (var i = 0; i < intervals; i++)
         secondPoints += points.Count;
     }
     if (i > 0 && i % 10000 == 0) Console.Error.WriteLine($"  {i}/{intervals} intervals written");
+    var written = (i + 1) * Step / 86400.0;
+    if (i + 1 < intervals && written is 1 or 7) await Checkpoint(i + 1, snapshot.End);
 }
+await Checkpoint(intervals, end);
+return 0;
+
+// Prints throughput so far and the query times over the data written so far (ending at its newest interval).
+async Task Checkpoint(int written, DateTimeOffset end)
+{
+watch.Stop();
 var total = watch.Elapsed;
 var intervalTime = total - secondsTime;
-Console.WriteLine($"data: {days} day(s), {intervals} intervals of {Step}s, {MetricCatalog.All.Count} metrics, {reportRows} report rows, {secondPoints} 1-second points");
-Console.WriteLine($"write intervals: {intervals / intervalTime.TotalSeconds:F0} intervals/s ({intervalTime.TotalMilliseconds / intervals:F2} ms each, with consolidation and summaries)");
+var daysWritten = written * Step / 86400.0;
+Console.WriteLine($"-- after {daysWritten:0.##} day(s): {written} intervals of {Step}s, {MetricCatalog.All.Count} metrics, {reportRows} report rows, {secondPoints} 1-second points");
+Console.WriteLine($"write intervals: {written / intervalTime.TotalSeconds:F0} intervals/s ({intervalTime.TotalMilliseconds / written:F2} ms each, with consolidation and summaries)");
 if (secondPoints > 0)
     Console.WriteLine($"write 1-second points: {secondPoints / secondsTime.TotalSeconds:F0} points/s (batches of {Step})");
 
 await Time("series, one day (packets, 2000 points)", () => store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, end.AddDays(-1), end)));
 await Time("series, one month", () => store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, end.AddDays(-30), end)));
 await Time("series, one year", () => store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, end.AddDays(-365), end)));
-var day = DateTimeOffset.FromUnixTimeSeconds(end.ToUnixTimeSeconds() / 86400 * 86400).AddDays(-Math.Max(1, Math.Min(days - 1, 15)));
+var day = DateTimeOffset.FromUnixTimeSeconds(end.ToUnixTimeSeconds() / 86400 * 86400).AddDays(-Math.Max(1, Math.Min((int)daysWritten - 1, 15)));
 await Time($"top-10 talkers, one day ({day:yyyy-MM-dd})", () => store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, day, day.AddDays(1))));
 await Time("top-10 UDP senders by weight, last 24 h", () => store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, end.AddDays(-1), end)));
 await Time("top-10 talkers of one host, one day", () => store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, day, day.AddDays(1), Host: hosts[3])));
@@ -64,9 +74,10 @@ await Time("top-10 talkers of one host, one day", () => store.QueryTopAsync(new 
 if (sizePath is not null && File.Exists(sizePath))
 {
     var bytes = new FileInfo(sizePath).Length + (File.Exists(sizePath + "-wal") ? new FileInfo(sizePath + "-wal").Length : 0);
-    Console.WriteLine($"sqlite file: {bytes / 1048576.0:F1} MiB for {days} day(s) = {bytes / days / 1048576.0:F1} MiB per day per probe (before retention reaches its bounds if < 14 days)");
+    Console.WriteLine($"sqlite file: {bytes / 1048576.0:F1} MiB after {daysWritten:0.##} day(s) = {bytes / daysWritten / 1048576.0:F1} MiB per day per probe (retention bounds 1 s at 2 days, intervals and rows at 14)");
 }
-return 0;
+watch.Start();
+}
 
 async Task Time<T>(string what, Func<Task<T>> query)
 {

@@ -166,9 +166,9 @@ public sealed class SqliteStore : IMonitorStore
         Execute(connection, "INSERT OR REPLACE INTO intervals(probe, start, end, snapshot) VALUES($p, $s, $e, $j)", transaction,
             ("$p", probe), ("$s", startMs), ("$e", endMs), ("$j", Pack(stored)));
 
-        foreach (var name in ReportCatalog.All.Select(r => r.Name).Union(snapshot.Reports.Keys))
-            Execute(connection, "DELETE FROM reports WHERE report=$r AND probe=$p AND start=$s", transaction,
-                ("$r", name), ("$p", probe), ("$s", startMs));
+        var names = ReportCatalog.All.Select(r => r.Name).Union(snapshot.Reports.Keys).ToList();
+        Execute(connection, $"DELETE FROM reports WHERE report IN ({string.Join(',', names.Select((_, i) => "$r" + i))}) AND probe=$p AND start=$s",
+            transaction, [("$p", probe), ("$s", startMs), .. names.Select((n, i) => ("$r" + i, (object?)n))]);
         foreach (var (name, rows) in snapshot.Reports)
         {
             var info = ReportCatalog.Find(name);

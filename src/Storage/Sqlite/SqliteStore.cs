@@ -483,9 +483,9 @@ public sealed class SqliteStore : IMonitorStore
         var aggregator = new TopAggregator(report);
         foreach (var probe in probes)
         {
-            var summaries = new Dictionary<(long Period, long Start), IReadOnlyList<ReportRow>>();
+            var summaries = new HashSet<(long Period, long Start)>();
             using (var command = Command(connection, null,
-                "SELECT period, start, rows FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"
+                "SELECT period, start FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"
                 + (host is null ? "" : " AND instr(hosts, $h) > 0")))
             {
                 command.Parameters.AddWithValue("$r", report.Name);
@@ -494,7 +494,7 @@ public sealed class SqliteStore : IMonitorStore
                 command.Parameters.AddWithValue("$t", to);
                 if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) summaries[(reader.GetInt64(0), reader.GetInt64(1))] = ReadRows(reader, 2);
+                while (reader.Read()) summaries.Add((reader.GetInt64(0), reader.GetInt64(1)));
             }
             var summarizedUntil = Scalar<long?>(connection, null, "SELECT summarized_until FROM probes WHERE id=$p", ("$p", probe)) ?? long.MinValue;
             foreach (var segment in SummarySegments.Split(from, to, summarizedUntil))
@@ -512,9 +512,16 @@ public sealed class SqliteStore : IMonitorStore
                     using var reader = command.ExecuteReader();
                     while (reader.Read()) Add(aggregator, report, ReadRows(reader, 0), host);
                 }
-                else if (summaries.TryGetValue((segment.Period, segment.Start), out var rows))
+                else if (summaries.Contains((segment.Period, segment.Start)))
                 {
-                    Add(aggregator, report, rows, host);
+                    using var command = Command(connection, null,
+                        "SELECT rows FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s");
+                    command.Parameters.AddWithValue("$r", report.Name);
+                    command.Parameters.AddWithValue("$per", segment.Period);
+                    command.Parameters.AddWithValue("$p", probe);
+                    command.Parameters.AddWithValue("$s", segment.Start);
+                    using var reader = command.ExecuteReader();
+                    if (reader.Read()) Add(aggregator, report, ReadRows(reader, 0), host);
                 }
             }
         }

@@ -4,7 +4,8 @@ namespace Monitor.Storage.Sqlite;
 /// Tables of the SQLite store. Times of series points are Unix seconds; intervals, reports, summaries and
 /// events use Unix milliseconds. 1-second points are one row per (probe, second) holding every metric in a
 /// small blob (a row per metric would cost ~4x the space); the coarser levels are one row per
-/// (level, metric, probe, time) so that consolidation and bucketing are plain SQL.
+/// (level, metric, probe, time) so that consolidation and bucketing are plain SQL. Snapshots and report rows
+/// are deflate-compressed JSON in ordinary rowid tables (large rows make WITHOUT ROWID trees several times bigger).
 /// </summary>
 internal static class SqliteSchema
 {
@@ -29,16 +30,15 @@ internal static class SqliteSchema
             dur REAL NOT NULL, min REAL NOT NULL, avg REAL NOT NULL, max REAL NOT NULL,
             PRIMARY KEY(tier, metric, probe, time)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS intervals(
-            probe INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, snapshot TEXT NOT NULL,
-            PRIMARY KEY(probe, start)) WITHOUT ROWID;
+            id INTEGER PRIMARY KEY, probe INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+            snapshot BLOB NOT NULL, UNIQUE(probe, start));
         CREATE TABLE IF NOT EXISTS reports(
-            report TEXT NOT NULL, probe INTEGER NOT NULL, start INTEGER NOT NULL,
-            hosts TEXT NOT NULL, rows TEXT NOT NULL,
-            PRIMARY KEY(report, probe, start)) WITHOUT ROWID;
+            id INTEGER PRIMARY KEY, report TEXT NOT NULL, probe INTEGER NOT NULL, start INTEGER NOT NULL,
+            hosts TEXT NOT NULL, rows BLOB NOT NULL, UNIQUE(report, probe, start));
+        CREATE TABLE IF NOT EXISTS report_names(name TEXT PRIMARY KEY);
         CREATE TABLE IF NOT EXISTS summaries(
-            report TEXT NOT NULL, period INTEGER NOT NULL, probe INTEGER NOT NULL, start INTEGER NOT NULL,
-            hosts TEXT NOT NULL, rows TEXT NOT NULL,
-            PRIMARY KEY(report, period, probe, start)) WITHOUT ROWID;
+            id INTEGER PRIMARY KEY, report TEXT NOT NULL, period INTEGER NOT NULL, probe INTEGER NOT NULL,
+            start INTEGER NOT NULL, hosts TEXT NOT NULL, rows BLOB NOT NULL, UNIQUE(report, period, probe, start));
         CREATE TABLE IF NOT EXISTS events(
             id TEXT PRIMARY KEY, probe TEXT NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL,
             event TEXT NOT NULL);

@@ -164,17 +164,18 @@ public sealed class SqliteStore : IMonitorStore
 
         var stored = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
         Execute(connection, "INSERT OR REPLACE INTO intervals(probe, start, end, snapshot) VALUES($p, $s, $e, $j)", transaction,
-            ("$p", probe), ("$s", startMs), ("$e", endMs), ("$j", JsonSerializer.Serialize(stored, StoreJson.Options)));
+            ("$p", probe), ("$s", startMs), ("$e", endMs), ("$j", Pack(stored)));
 
-        foreach (var name in ReportCatalog.All.Select(r => r.Name).Union(snapshot.Reports.Keys))
-            Execute(connection, "DELETE FROM reports WHERE report=$r AND probe=$p AND start=$s", transaction,
-                ("$r", name), ("$p", probe), ("$s", startMs));
+        var names = ReportCatalog.All.Select(r => r.Name).Union(snapshot.Reports.Keys).ToList();
+        Execute(connection, $"DELETE FROM reports WHERE report IN ({string.Join(',', names.Select((_, i) => "$r" + i))}) AND probe=$p AND start=$s",
+            transaction, [("$p", probe), ("$s", startMs), .. names.Select((n, i) => ("$r" + i, (object?)n))]);
         foreach (var (name, rows) in snapshot.Reports)
         {
             var info = ReportCatalog.Find(name);
+            if (info is null) Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
             var hosts = info is null ? "" : TopAggregator.HostText(info, rows);
             Execute(connection, "INSERT OR REPLACE INTO reports(report, probe, start, hosts, rows) VALUES($r, $p, $s, $h, $j)", transaction,
-                ("$r", name), ("$p", probe), ("$s", startMs), ("$h", hosts), ("$j", JsonSerializer.Serialize(rows, StoreJson.Options)));
+                ("$r", name), ("$p", probe), ("$s", startMs), ("$h", hosts), ("$j", Pack(rows)));
         }
 
         var time = snapshot.Start.ToUnixTimeSeconds();
@@ -295,7 +296,7 @@ public sealed class SqliteStore : IMonitorStore
                 command.Parameters.AddWithValue("$b", start + length);
                 command.Parameters.AddWithValue("$r", report.Name);
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) aggregator.AddRange(ReadRows(reader.GetString(1)));
+                while (reader.Read()) aggregator.AddRange(ReadRows(reader, 1));
             }
             if (aggregator.Count == 0)
             {
@@ -306,7 +307,7 @@ public sealed class SqliteStore : IMonitorStore
             var rows = aggregator.TopByEach(_options.SummaryRows);
             Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
                 ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start),
-                ("$h", TopAggregator.HostText(report, rows)), ("$j", JsonSerializer.Serialize(rows, StoreJson.Options)));
+                ("$h", TopAggregator.HostText(report, rows)), ("$j", Pack(rows)));
         }
     }
 
@@ -482,9 +483,9 @@ public sealed class SqliteStore : IMonitorStore
         var aggregator = new TopAggregator(report);
         foreach (var probe in probes)
         {
-            var summaries = new Dictionary<(long Period, long Start), string>();
+            var summaries = new HashSet<(long Period, long Start)>();
             using (var command = Command(connection, null,
-                "SELECT period, start, rows FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"
+                "SELECT period, start FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"
                 + (host is null ? "" : " AND instr(hosts, $h) > 0")))
             {
                 command.Parameters.AddWithValue("$r", report.Name);
@@ -493,7 +494,7 @@ public sealed class SqliteStore : IMonitorStore
                 command.Parameters.AddWithValue("$t", to);
                 if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) summaries[(reader.GetInt64(0), reader.GetInt64(1))] = reader.GetString(2);
+                while (reader.Read()) summaries.Add((reader.GetInt64(0), reader.GetInt64(1)));
             }
             var summarizedUntil = Scalar<long?>(connection, null, "SELECT summarized_until FROM probes WHERE id=$p", ("$p", probe)) ?? long.MinValue;
             foreach (var segment in SummarySegments.Split(from, to, summarizedUntil))
@@ -509,11 +510,18 @@ public sealed class SqliteStore : IMonitorStore
                     command.Parameters.AddWithValue("$t", segment.End);
                     if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                     using var reader = command.ExecuteReader();
-                    while (reader.Read()) Add(aggregator, report, ReadRows(reader.GetString(0)), host);
+                    while (reader.Read()) Add(aggregator, report, ReadRows(reader, 0), host);
                 }
-                else if (summaries.TryGetValue((segment.Period, segment.Start), out var json))
+                else if (summaries.Contains((segment.Period, segment.Start)))
                 {
-                    Add(aggregator, report, ReadRows(json), host);
+                    using var command = Command(connection, null,
+                        "SELECT rows FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s");
+                    command.Parameters.AddWithValue("$r", report.Name);
+                    command.Parameters.AddWithValue("$per", segment.Period);
+                    command.Parameters.AddWithValue("$p", probe);
+                    command.Parameters.AddWithValue("$s", segment.Start);
+                    using var reader = command.ExecuteReader();
+                    if (reader.Read()) Add(aggregator, report, ReadRows(reader, 0), host);
                 }
             }
         }
@@ -561,34 +569,38 @@ public sealed class SqliteStore : IMonitorStore
         var found = new List<(long Probe, long Start, IntervalSnapshot Snapshot)>();
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                found.Add((reader.GetInt64(0), reader.GetInt64(1), JsonSerializer.Deserialize<IntervalSnapshot>(reader.GetString(2), StoreJson.Options)!));
-        using var reports = Command(connection, null, "SELECT report, rows FROM reports WHERE report=$r AND probe=$p AND start=$s");
-        var r = reports.Parameters.Add("$r", SqliteType.Text);
-        var p = reports.Parameters.Add("$p", SqliteType.Integer);
-        var s = reports.Parameters.Add("$s", SqliteType.Integer);
-        var names = ReportNames(connection);
-        var result = new List<IntervalSnapshot>(found.Count);
-        foreach (var (probe, start, snapshot) in found)
+                found.Add((reader.GetInt64(0), reader.GetInt64(1), Unpack<IntervalSnapshot>(reader, 2)));
+        if (found.Count == 0) return [];
+        var byKey = new Dictionary<(long Probe, long Start), Dictionary<string, IReadOnlyList<ReportRow>>>();
+        var probeIds = found.Select(f => f.Probe).Distinct().ToList();
+        using (var reports = Command(connection, null,
+            $"SELECT probe, start, rows FROM reports WHERE report=$r AND start >= $f AND start <= $t AND probe IN ({string.Join(',', probeIds)})"))
         {
-            var byName = new Dictionary<string, IReadOnlyList<ReportRow>>(StringComparer.Ordinal);
-            p.Value = probe;
-            s.Value = start;
-            foreach (var name in names)
+            var r = reports.Parameters.Add("$r", SqliteType.Text);
+            reports.Parameters.AddWithValue("$f", found.Min(f => f.Start));
+            reports.Parameters.AddWithValue("$t", found.Max(f => f.Start));
+            foreach (var name in ReportNames(connection))
             {
                 r.Value = name;
                 using var reader = reports.ExecuteReader();
-                if (reader.Read()) byName[name] = ReadRows(reader.GetString(1));
+                while (reader.Read())
+                {
+                    var key = (reader.GetInt64(0), reader.GetInt64(1));
+                    if (!byKey.TryGetValue(key, out var byName)) byKey[key] = byName = new(StringComparer.Ordinal);
+                    byName[name] = ReadRows(reader, 2);
+                }
             }
-            result.Add(snapshot with { Reports = byName });
         }
-        return result;
+        return found
+            .Select(f => byKey.TryGetValue((f.Probe, f.Start), out var byName) ? f.Snapshot with { Reports = byName } : f.Snapshot)
+            .ToList();
     }
 
     private static List<string> ReportNames(SqliteConnection connection)
     {
         var names = ReportCatalog.All.Select(r => r.Name).ToList();
         using var command = Command(connection, null,
-            "SELECT DISTINCT report FROM summaries WHERE period=3600 UNION SELECT report FROM (SELECT report FROM reports ORDER BY start DESC LIMIT 200)");
+            "SELECT name FROM report_names");
         using var reader = command.ExecuteReader();
         while (reader.Read()) if (!names.Contains(reader.GetString(0))) names.Add(reader.GetString(0));
         return names;
@@ -656,8 +668,24 @@ public sealed class SqliteStore : IMonitorStore
         return id;
     }
 
-    private static IReadOnlyList<ReportRow> ReadRows(string json) =>
-        JsonSerializer.Deserialize<List<ReportRow>>(json, StoreJson.Options) ?? [];
+    private static IReadOnlyList<ReportRow> ReadRows(SqliteDataReader reader, int column) =>
+        Unpack<List<ReportRow>>(reader, column);
+
+    private static byte[] Pack<T>(T value)
+    {
+        using var buffer = new MemoryStream();
+        using (var deflate = new System.IO.Compression.DeflateStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            JsonSerializer.Serialize(deflate, value, StoreJson.Options);
+        return buffer.ToArray();
+    }
+
+    private static T Unpack<T>(SqliteDataReader reader, int column)
+    {
+        using var stream = reader.GetStream(column);
+        using var deflate = new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<T>(deflate, StoreJson.Options)
+            ?? throw new InvalidDataException("an empty JSON value in the SQLite store");
+    }
 
     private static long Floor(long value, long step) => (long)Math.Floor(value / (double)step) * step;
 

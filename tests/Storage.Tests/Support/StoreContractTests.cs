@@ -22,6 +22,8 @@ public abstract class StoreContractTests
 
         var intervals = await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddMinutes(5)));
         Assert.Equal([300L, 600L], intervals.Select(i => i.Packets));
+        Assert.Equal(["10.0.0.1", "10.0.0.2"], intervals[1].Reports[ReportCatalog.Talkers].Select(r => r.Text("ip")));
+        Assert.Empty(intervals[1].Seconds);
         var top = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddMinutes(5)));
         Assert.Equal("10.0.0.1", top[0].Text("ip"));
         Assert.Equal(900, top[0].Number("packets"));
@@ -159,6 +161,8 @@ public abstract class StoreContractTests
         var top = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, day, day.AddDays(1)));
         var expected = Enumerable.Range(0, 24).Sum(h => 10L + h) - 13 + 1000;
         Assert.Equal(expected, top[0].Number("packets"));
+        var host = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, day, day.AddDays(1).AddHours(1), Host: "10.0.0.2"));
+        Assert.Equal(25, Assert.Single(host).Number("packets"));
         var hourly = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, day, day.AddDays(1).AddSeconds(-1), MaxPoints: 24));
         Assert.Equal(TimeSpan.FromHours(1), hourly.Resolution);
         Assert.Equal(1000 / 3600.0, hourly.Points[3].Avg, 9);

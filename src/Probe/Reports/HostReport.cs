@@ -49,12 +49,15 @@ internal sealed class HostReport(int capacity)
 
     public BoundedTable<HostKey, HostCounts> Table => _table;
 
+    /// <summary>
+    /// Counts malformed packets too, as tshark does: the IP header was good (the caller checked), and
+    /// the decoder leaves flags and ICMP type zero when the transport header could not be read.
+    /// </summary>
     public void Count(in DecodedPacket p)
     {
-        var trusted = !p.Malformed;
         var flags = p.TcpFlags;
-        var isTcp = trusted && p.Transport == Transport.Tcp;
-        var isUdp = trusted && p.Transport == Transport.Udp;
+        var isTcp = p.Transport == Transport.Tcp;
+        var isUdp = p.Transport == Transport.Udp;
         var synOnly = isTcp && (flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
         if (synOnly) SynPackets++;
 
@@ -74,12 +77,14 @@ internal sealed class HostReport(int capacity)
         {
             src.UdpSent++;
         }
-        // A packet to itself counts once for the address, as tshark's endpoints do.
-        if (p.Destination == p.Source) return;
-
         ref var dst = ref _table.GetOrAdd(new HostKey(p.Destination), out _);
-        dst.PacketsReceived++;
-        dst.BytesReceived += p.WireLength;
+        // A packet to itself counts once for the address's talker figures, as tshark's endpoints do,
+        // but it was still both sent and received by it.
+        if (p.Destination != p.Source)
+        {
+            dst.PacketsReceived++;
+            dst.BytesReceived += p.WireLength;
+        }
         if (isTcp)
         {
             dst.TcpReceived++;
@@ -89,7 +94,7 @@ internal sealed class HostReport(int capacity)
         {
             dst.UdpReceived++;
         }
-        else if (trusted && p.IsIcmpError)
+        else if (p.IsIcmpError)
         {
             dst.IcmpErrorsReceived++;
         }

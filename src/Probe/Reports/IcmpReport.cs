@@ -26,13 +26,15 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
 
     internal struct EchoDirection
     {
-        public long Packets, Bytes, Payload;
+        public long Packets, Bytes, Payload, FirstTicks, LastTicks;
         public int MinPayload, MaxPayload;
 
-        public void Count(int wireLength, int payload)
+        public void Count(int wireLength, int payload, long ticks)
         {
             if (Packets == 0 || payload < MinPayload) MinPayload = payload;
             if (payload > MaxPayload) MaxPayload = payload;
+            if (Packets == 0 || ticks < FirstTicks) FirstTicks = ticks;
+            if (ticks > LastTicks) LastTicks = ticks;
             Packets++;
             Bytes += wireLength;
             Payload += payload;
@@ -42,6 +44,8 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
         {
             if (o.Packets == 0) return;
             if (Packets == 0 || o.MinPayload < MinPayload) MinPayload = o.MinPayload;
+            if (Packets == 0 || o.FirstTicks < FirstTicks) FirstTicks = o.FirstTicks;
+            if (o.LastTicks > LastTicks) LastTicks = o.LastTicks;
             if (o.MaxPayload > MaxPayload) MaxPayload = o.MaxPayload;
             Packets += o.Packets;
             Bytes += o.Bytes;
@@ -49,6 +53,9 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
         }
 
         public readonly double AveragePayload => Packets == 0 ? 0 : (double)Payload / Packets;
+
+        /// <summary>Mean time between packets, or null with fewer than three packets.</summary>
+        public readonly TimeSpan? MeanGap => Packets < 3 ? null : TimeSpan.FromTicks((LastTicks - FirstTicks) / (Packets - 1));
     }
 
     internal struct EchoConversation : ITableValue<EchoConversation>
@@ -56,6 +63,9 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
         public EchoDirection AtoB, BtoA;
 
         public readonly long Rank => AtoB.Bytes + BtoA.Bytes;
+
+        public readonly long FirstTicks => BtoA.Packets == 0 || (AtoB.Packets > 0 && AtoB.FirstTicks < BtoA.FirstTicks) ? AtoB.FirstTicks : BtoA.FirstTicks;
+        public readonly long LastTicks => Math.Max(AtoB.LastTicks, BtoA.LastTicks);
 
         public void Add(in EchoConversation o)
         {
@@ -66,6 +76,7 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
 
     private readonly BoundedTable<IcmpErrorKey, ErrorCounts> _errors = new(capacity);
     private readonly BoundedTable<PairKey, EchoConversation> _echoes = new(capacity);
+    private static readonly TimeSpan MinimumPingInterval = TimeSpan.FromMilliseconds(200);
     private readonly HashSet<int> _standardSizes = [.. standardPingSizes];
 
     /// <summary>ICMP and ICMPv6 error messages this interval (the icmp.errors series), exact.</summary>
@@ -87,9 +98,9 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
         var v6 = p.Transport == Transport.IcmpV6;
         var type = p.IcmpType;
         if (type == (v6 ? 128 : 8))
-            _echoes.GetOrAdd(new PairKey(p.Source, p.Destination), out _).AtoB.Count(p.WireLength, p.PayloadLength);
+            _echoes.GetOrAdd(new PairKey(p.Source, p.Destination), out _).AtoB.Count(p.WireLength, p.PayloadLength, p.Ticks);
         else if (type == (v6 ? 129 : 0))
-            _echoes.GetOrAdd(new PairKey(p.Destination, p.Source), out _).BtoA.Count(p.WireLength, p.PayloadLength);
+            _echoes.GetOrAdd(new PairKey(p.Destination, p.Source), out _).BtoA.Count(p.WireLength, p.PayloadLength, p.Ticks);
     }
 
     public void MergeFrom(IcmpReport other)
@@ -171,6 +182,8 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
                     new("avg_size_ba", Math.Round(c.BtoA.AveragePayload, 2)),
                     new("suspect", reason is not null),
                     new("reason", reason ?? ""),
+                    new("first_seen", RowContext.Time(c.FirstTicks)),
+                    new("last_seen", RowContext.Time(c.LastTicks)),
                 };
                 context.Inside(fields, "a_inside", e.Key.A);
                 context.Inside(fields, "b_inside", e.Key.B);
@@ -180,8 +193,9 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
 
     /// <summary>
     /// Why an echo conversation looks like a tunnel, or null when it looks like ping: ping tools send
-    /// one fixed payload size from a short standard list and the responder echoes it back unchanged,
-    /// while tunnels carry data of varying size, or different data each way.
+    /// one fixed payload size from a short standard list, no faster than every 0.2 s (the least
+    /// interval ping allows an unprivileged user), and the responder echoes the payload back unchanged;
+    /// tunnels carry data of varying size, different data each way, or send as fast as they can.
     /// </summary>
     public string? Suspicion(in EchoConversation c)
     {
@@ -193,6 +207,8 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
             return $"non-standard request size {c.AtoB.MinPayload}";
         if (c.BtoA.Packets > 0 && !_standardSizes.Contains(c.BtoA.MinPayload))
             return $"non-standard reply size {c.BtoA.MinPayload}";
+        if (c.AtoB.MeanGap is { } gap && gap < MinimumPingInterval)
+            return $"requests every {gap.TotalMilliseconds:F1} ms";
         return null;
     }
 }

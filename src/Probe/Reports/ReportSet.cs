@@ -47,7 +47,8 @@ public sealed class ReportSet
     {
         if (!packet.IsIp) return;
         _hosts.Count(packet);
-        // Addresses of a malformed packet are good enough for talkers; its ports and flags are not.
+        // A malformed packet's addresses and protocol are good enough for the per-host counters
+        // (as tshark counts them); its ports are not, so it stays out of flow, port and scan tables.
         if (packet.Malformed) return;
         _flows.Count(packet);
         _scans.Count(packet);

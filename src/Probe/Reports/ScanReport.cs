@@ -55,10 +55,12 @@ internal sealed class ScanReport(int capacity)
                 break;
         }
         var dst = p.Destination;
+        // The protocol's item goes first: when it was already there, so is the all-protocols item.
         _table.Add(p.Source,
-            AllDestinations, dst.High, dst.Low,
             destinationDimension, dst.High, dst.Low,
-            portDimension, 0, p.DestinationPort);
+            AllDestinations, dst.High, dst.Low,
+            portDimension, 0, p.DestinationPort,
+            secondOnlyWithFirst: true);
     }
 
     public long Count(IpAddressKey source, int dimension) => _table.Count(source, dimension);

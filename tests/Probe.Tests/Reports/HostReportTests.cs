@@ -199,15 +199,27 @@ public class HostReportTests
     }
 
     [Fact]
-    public void Malformed_packets_count_for_talkers_but_not_for_flags_and_ports()
+    public void Malformed_packets_count_for_hosts_but_not_for_flows_ports_and_scans()
     {
-        var broken = Syn("192.0.2.1", "192.0.2.2");
+        var broken = Udp("192.0.2.1", "192.0.2.2", 40000, 53);
         broken.Malformed = true;
         var results = Count(Options, [broken]).Build(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, results.Row(ReportCatalog.Talkers, "ip", "192.0.2.1").Long("packets"));
-        Assert.Empty(results.Report(ReportCatalog.Syn));
+        Assert.Equal(1, results.Row(ReportCatalog.Udp, "ip", "192.0.2.1").Long("sent"));
         Assert.Empty(results.Report(ReportCatalog.Ports));
         Assert.Empty(results.Report(ReportCatalog.Flows));
+        Assert.Empty(results.Report(ReportCatalog.IpScanners));
+    }
+
+    [Fact]
+    public void A_packet_to_itself_counts_once_as_a_talker_but_as_sent_and_received_udp()
+    {
+        var results = Count(Options, [Udp("192.0.2.1", "192.0.2.1", 40000, 53, 100)]).Build(TimeSpan.FromSeconds(30));
+        var talker = results.Row(ReportCatalog.Talkers, "ip", "192.0.2.1");
+        var udp = results.Row(ReportCatalog.Udp, "ip", "192.0.2.1");
+
+        Assert.Equal((1L, 100L, 0L), (talker.Long("packets"), talker.Long("bytes"), talker.Long("packets_received")));
+        Assert.Equal((1L, 1L), (udp.Long("sent"), udp.Long("received")));
     }
 }

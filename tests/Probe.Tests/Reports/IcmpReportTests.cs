@@ -37,8 +37,8 @@ public class IcmpReportTests
     {
         var packets = Enumerable.Range(0, 4).SelectMany(i => new[]
         {
-            Icmp("192.0.2.1", "192.0.2.2", 8, 0, size, i),
-            Icmp("192.0.2.2", "192.0.2.1", 0, 0, size, i),
+            Icmp("192.0.2.1", "192.0.2.2", 8, 0, size, i * TimeSpan.TicksPerSecond),
+            Icmp("192.0.2.2", "192.0.2.1", 0, 0, size, i * TimeSpan.TicksPerSecond + 20_000),
         });
         var row = Assert.Single(Count(Options, packets).Build(TimeSpan.FromSeconds(30)).Report(ReportCatalog.IcmpTunnels));
 
@@ -73,9 +73,19 @@ public class IcmpReportTests
     }
 
     [Fact]
+    public void Standard_pings_sent_faster_than_every_200_ms_are_suspect()
+    {
+        var packets = Repeat(10, i => Icmp("192.0.2.1", "192.0.2.2", 8, 0, 56, i * 10 * TimeSpan.TicksPerMillisecond));
+        var row = Assert.Single(Count(Options, packets).Build(TimeSpan.FromSeconds(30)).Report(ReportCatalog.IcmpTunnels));
+
+        Assert.True((bool)row["suspect"]!);
+        Assert.Equal("requests every 10.0 ms", row.Text("reason"));
+    }
+
+    [Fact]
     public void A_fixed_non_standard_payload_size_is_suspect_even_one_way()
     {
-        var packets = Repeat(5, i => Icmp("2001:db8::1", "2001:db8::2", 128, 0, 95, i));
+        var packets = Repeat(5, i => Icmp("2001:db8::1", "2001:db8::2", 128, 0, 95, i * TimeSpan.TicksPerSecond));
         var row = Assert.Single(Count(Options, packets).Build(TimeSpan.FromSeconds(30)).Report(ReportCatalog.IcmpTunnels));
 
         Assert.True((bool)row["suspect"]!);

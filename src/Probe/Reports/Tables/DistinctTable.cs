@@ -62,11 +62,16 @@ internal sealed class DistinctTable
     public long MaxError => _sources.MaxError;
     public int EstimatedSources => _sketches.Count;
 
-    /// <summary>Records up to three items of one source; dimensions below 0 are skipped.</summary>
+    /// <summary>
+    /// Records up to three items of one source; dimensions below 0 are skipped. With
+    /// <paramref name="secondOnlyWithFirst"/>, the second item is implied by the first (it was recorded
+    /// together with it), so it is only looked up when the first is new.
+    /// </summary>
     public void Add(IpAddressKey source,
         int dimension1, ulong high1, ulong low1,
         int dimension2, ulong high2, ulong low2,
-        int dimension3 = -1, ulong high3 = 0, ulong low3 = 0)
+        int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
+        bool secondOnlyWithFirst = false)
     {
         // Room for three new items first, so that no compaction moves entries while we hold a ref.
         if (_items.Count + 3 > _items.Capacity) MakeRoomForItems();
@@ -81,16 +86,17 @@ internal sealed class DistinctTable
             if (dimension3 >= 0) sketches[dimension3].Add(new ItemKey(source, high3, low3, (byte)dimension3).ItemHash());
             return;
         }
-        if (dimension1 >= 0) AddItem(ref counts, new ItemKey(source, high1, low1, (byte)dimension1));
-        if (dimension2 >= 0) AddItem(ref counts, new ItemKey(source, high2, low2, (byte)dimension2));
+        var firstAdded = dimension1 >= 0 && AddItem(ref counts, new ItemKey(source, high1, low1, (byte)dimension1));
+        if (dimension2 >= 0 && (firstAdded || !secondOnlyWithFirst)) AddItem(ref counts, new ItemKey(source, high2, low2, (byte)dimension2));
         if (dimension3 >= 0) AddItem(ref counts, new ItemKey(source, high3, low3, (byte)dimension3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddItem(ref SourceCounts counts, in ItemKey item)
+    private bool AddItem(ref SourceCounts counts, in ItemKey item)
     {
         _items.GetOrAdd(item, out var added);
         if (added) counts.Counts[item.Dimension]++;
+        return added;
     }
 
     public long Count(IpAddressKey source, int dimension)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Intervals;
@@ -18,12 +19,22 @@ internal sealed class Dispatcher : IPacketReceiver
     private readonly Func<CaptureStatistics?> _statistics;
     private readonly ProbeCounters _progress;
     private readonly PacketTaps _taps;
+    private static readonly HashSet<int> DecodedLinkTypes =
+    [
+        LinkTypes.Null, LinkTypes.Ethernet, LinkTypes.Raw, LinkTypes.Loop, LinkTypes.LinuxSll,
+        LinkTypes.Ipv4, LinkTypes.Ipv6, LinkTypes.LinuxSll2,
+    ];
+
+    private readonly ILogger _logger;
+    private readonly HashSet<int> _linkTypesWarned = [];
+    private int _lastLinkType = -1;
     private long _sequence;
     private SourceCounts _second;
     private CaptureStatistics _lastStatistics;
 
-    public Dispatcher(Worker[] workers, IntervalClock clock, bool live, Func<CaptureStatistics?> statistics, ProbeCounters progress, PacketTaps taps)
+    public Dispatcher(Worker[] workers, IntervalClock clock, bool live, Func<CaptureStatistics?> statistics, ProbeCounters progress, PacketTaps taps, ILogger logger)
     {
+        _logger = logger;
         _taps = taps;
         _workers = workers;
         _clock = clock;
@@ -36,7 +47,8 @@ internal sealed class Dispatcher : IPacketReceiver
 
     public void Receive(in RawPacket packet)
     {
-        if (packet.Ticks >= _clock.SecondEndTicks || !_clock.Started) Advance(packet.Ticks);
+        if (packet.Ticks >= _clock.SecondEndTicks) Advance(packet.Ticks);
+        if (packet.LinkType != _lastLinkType) NoteLinkType(packet.LinkType);
 
         var taps = _taps.Current;
         if (taps.Length != 0) _taps.Offer(taps, packet);
@@ -77,6 +89,13 @@ internal sealed class Dispatcher : IPacketReceiver
             batch.Boundary = Worker.Stop;
             _workers[w].Work.Enqueue(batch);
         }
+    }
+
+    private void NoteLinkType(int linkType)
+    {
+        _lastLinkType = linkType;
+        if (!DecodedLinkTypes.Contains(linkType) && _linkTypesWarned.Add(linkType))
+            _logger.LogWarning("Link type {LinkType} is not decoded; its packets are counted as L3 'other'", linkType);
     }
 
     private void Advance(long ticks)

@@ -100,7 +100,6 @@ internal sealed class Worker
         for (var i = 0; i < batch.Count; i++)
         {
             var raw = batch[i];
-            decoded = default;
             PacketDecoder.Decode(raw, ref decoded);
             CounterSlots.Count(counters, decoded);
             reports.Count(decoded);

@@ -67,7 +67,7 @@ public sealed class ProbeEngine(
             for (var i = 0; i < workers.Length; i++)
                 workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, merger.RentReports);
             var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(options.Interval)),
-                live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps);
+                live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps, loggers.CreateLogger<Dispatcher>());
 
             merger.Start();
             foreach (var worker in workers) worker.Start();

@@ -13,6 +13,12 @@ namespace Monitor.Probe.Hosting;
 /// </summary>
 public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spoolOptions, ILoggerFactory loggers)
 {
+    /// <summary>A runner with the default spool settings (each probe name spools under data/spool/NAME).</summary>
+    public ProbeRunner(ProbeLiveFeed feed, ILoggerFactory loggers)
+        : this(feed, Options.Create(new SpoolOptions()), loggers)
+    {
+    }
+
     /// <summary>Called with the engine before it runs (the CLI's progress display watches it).</summary>
     public async Task<ProbeRunResult> RunAsync(
         ProbeOptions options, ReportOptions reportOptions, CancellationToken cancellationToken,

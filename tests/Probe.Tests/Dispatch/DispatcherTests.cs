@@ -20,7 +20,7 @@ public sealed class DispatcherTests
         var worker = new Worker(0, queueCapacity: 2, merger, BpfGraphSet.Empty, merger.RentReports);
         var counters = new ProbeCounters();
         var dispatcher = new Dispatcher([worker], new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
-            () => null, counters, new PacketTaps());
+            () => null, counters, new PacketTaps(), NullLogger.Instance);
         var frame = PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 1000, 53, 20);
 
         for (var i = 0; i < 5 * PacketBatch.MaxPackets; i++)
@@ -38,7 +38,7 @@ public sealed class DispatcherTests
         using var merger = new IntervalMerger(4, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
         var workers = Enumerable.Range(0, 4).Select(i => new Worker(i, 64, merger, BpfGraphSet.Empty, merger.RentReports)).ToArray();
         var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
-            () => null, new ProbeCounters(), new PacketTaps());
+            () => null, new ProbeCounters(), new PacketTaps(), NullLogger.Instance);
         var there = PacketBuilder.Tcp("198.51.100.7", "203.0.113.9", 40000, 443, 0x02);
         var back = PacketBuilder.Tcp("203.0.113.9", "198.51.100.7", 443, 40000, 0x12);
 

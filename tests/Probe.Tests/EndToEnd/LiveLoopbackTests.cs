@@ -48,19 +48,28 @@ public sealed class LiveLoopbackTests : IDisposable
         }
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         await stop.CancelAsync();
-        var exitCode = await probe;
+        // libpcap on Linux may wait in its read until a packet arrives, so one larger packet (told apart
+        // by its length) wakes the capture loop to notice the cancellation; it is taken out below.
+        const int wakePayload = 1400;
+        using (var waker = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+            await waker.SendAsync(new byte[wakePayload], new IPEndPoint(IPAddress.Loopback, port));
+        var exitCode = await probe.WaitAsync(TimeSpan.FromSeconds(30));
         await StopTcpdump(tcpdump);
 
         Assert.True(exitCode == 0, stderr.ToString());
         var live = ProbeRun.FromJsonFile(liveJson, exitCode, stderr.ToString());
-        var offline = await ProbeRun.RunAsync("--read", pcap, "--interval", "3600", "--top", "1000", "--store", "none", "--probe-name", "lo-test");
+        var offline = await ProbeRun.RunAsync("--read", pcap, "--filter", $"udp and less {wakePayload}", "--interval", "3600",
+            "--top", "1000", "--store", "none", "--probe-name", "lo-test");
 
         Assert.Equal(0, offline.ExitCode);
         Assert.Equal(3000, offline.Packets);
-        Assert.Equal(offline.Packets, live.Packets);
-        Assert.Equal(offline.Bytes, live.Bytes);
-        Assert.Equal(offline.ProtocolPackets("udp"), live.ProtocolPackets("udp"));
-        Assert.Equal(offline.Talkers().OrderBy(t => t.Key), live.Talkers().OrderBy(t => t.Key));
+        var woke = live.Packets - offline.Packets;
+        Assert.InRange(woke, 0, 1);
+        var wakeBytes = woke * (14 + 20 + 8 + wakePayload);
+        Assert.Equal(offline.Bytes, live.Bytes - wakeBytes);
+        Assert.Equal(offline.ProtocolPackets("udp"), live.ProtocolPackets("udp") - woke);
+        var talker = Assert.Single(live.Talkers().Values);
+        Assert.Equal(Assert.Single(offline.Talkers().Values), talker with { Packets = talker.Packets - woke, Bytes = talker.Bytes - wakeBytes });
     }
 
     private static Process StartTcpdump(string file, string filter)

@@ -43,7 +43,7 @@ report=$out/live-$(date -u +%Y%m%dT%H%M%SZ).txt
 log() { echo "$*" | tee -a "$report"; }
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; }
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # Waits up to 20 s for a pattern in a log file (the capture is ready).
@@ -86,7 +86,18 @@ for rate in $RATES; do
 
   sent_line=$("$sender" --port "$port" --rate "$rate" --seconds "$STEP_SECONDS")
   sleep 1
-  kill -INT "$tcpdump_pid" "$probe_pid"
+  # SIGTERM, not SIGINT: background jobs of a script start with SIGINT ignored.
+  kill -TERM "$tcpdump_pid" "$probe_pid"
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$tcpdump_pid" 2>/dev/null && ! kill -0 "$probe_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  for p in "$tcpdump_pid" "$probe_pid"; do
+    if kill -0 "$p" 2>/dev/null; then
+      echo "live: process $p did not stop within 10 s of SIGTERM; killing it" >&2
+      kill -KILL "$p" 2>/dev/null || true
+    fi
+  done
   wait "$tcpdump_pid" || true
   wait "$probe_pid" || true
   pids=()

@@ -39,7 +39,8 @@ probe=$here/src/Probe/bin/Release/net10.0/monitor-probe
 sender=$here/bench/Sender/bin/Release/net10.0/monitor-bench-sender
 
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-report=$out/live-$(date -u +%Y%m%dT%H%M%SZ).txt
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+report=$out/live-$stamp.txt
 log() { echo "$*" | tee -a "$report"; }
 
 pids=()
@@ -61,9 +62,10 @@ wait_for() {
 log "live: $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); UDP to 127.0.0.1:$port, $STEP_SECONDS s per step"
 log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s' asked_pps sent sent_pps tcpdump_got tcpdump_drop probe_got probe_drop queue_full probe_miss)"
 for rate in $RATES; do
-  json=$out/live-probe-$rate.json
-  : >"$json"
-  "$probe" --interface lo --filter "udp port $port" --json "$json" --store none --probe-name live-bench \
+  json=$out/live-probe-$stamp-$rate.json
+  # One-second intervals: every packet of the step is in an interval the probe has closed (on the wall
+  # clock, a second after it ends) and written before it is stopped.
+  "$probe" --interface lo --filter "udp port $port" --json "$json" --store none --probe-name live-bench --interval 1 \
     >"$out/live-probe.log" 2>&1 &
   probe_pid=$!
   pids=("$probe_pid")
@@ -86,6 +88,11 @@ for rate in $RATES; do
 
   sent_line=$("$sender" --port "$port" --rate "$rate" --seconds "$STEP_SECONDS")
   sleep 1
+  # A trickle after the step moves the probe's clock on, so the step's last second closes even if the
+  # capture source does not wake up without packets; its own last second may stay open (at most 20
+  # packets, inside probe_miss).
+  trickle_line=$("$sender" --port "$port" --rate 20 --seconds 2.5)
+  sleep 1.5
   # SIGTERM, not SIGINT: background jobs of a script start with SIGINT ignored.
   kill -TERM "$tcpdump_pid" "$probe_pid"
   for _ in $(seq 1 100); do
@@ -102,7 +109,7 @@ for rate in $RATES; do
   wait "$probe_pid" || true
   pids=()
 
-  sent=$(echo "$sent_line" | sed -E 's/^sent ([0-9]+) packets.*/\1/')
+  sent=$(($(echo "$sent_line" | sed -E 's/^sent ([0-9]+) packets.*/\1/') + $(echo "$trickle_line" | sed -E 's/^sent ([0-9]+) packets.*/\1/')))
   sent_pps=$(echo "$sent_line" | sed -E 's/.*\(([0-9]+) packets\/s.*/\1/')
   got=$(sed -nE 's/^([0-9]+) packets? captured.*/\1/p' "$out/live-tcpdump.log")
   drop=$(sed -nE 's/^([0-9]+) packets? dropped by kernel.*/\1/p' "$out/live-tcpdump.log")
@@ -126,5 +133,6 @@ EOF
   log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s' "$rate" "$sent" "$sent_pps" "${got:-?}" "${drop:-?}" \
     "$probe_got" "$probe_drop" "$queue_full" "$((sent - probe_got))")"
 done
-log "live: probe_miss = sent - counted by the probe (kernel drops, queue-full batches and anything else lost);"
+log "live: sent includes a 50-packet trickle after each step; probe_miss = sent - counted by the probe (kernel drops,"
+log "live: queue-full batches, packets of intervals not closed when it was stopped; up to 20 of the trickle's last second);"
 log "live: tcpdump_drop and probe_drop are libpcap's kernel drop counters. Results in $report"

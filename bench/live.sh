@@ -27,9 +27,14 @@ if [ "$PRIORITY" = 1 ] && [ -z "${LIVE_BOOSTED:-}" ] && [ -w /proc/self/autogrou
   export LIVE_BOOSTED=1
   exec setsid -w sh -c 'echo -20 > /proc/self/autogroup && exec "$@"' live "$0" "$@"
 fi
-if ! command -v tcpdump >/dev/null 2>&1; then
-  echo "live: installing tcpdump" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends tcpdump libpcap0.8 >/dev/null
+need=()
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump libpcap0.8)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "live: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 echo "live: building the probe and the sender (Release)" >&2
@@ -39,11 +44,12 @@ probe=$here/src/Probe/bin/Release/net10.0/monitor-probe
 sender=$here/bench/Sender/bin/Release/net10.0/monitor-bench-sender
 
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-report=$out/live-$(date -u +%Y%m%dT%H%M%SZ).txt
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+report=$out/live-$stamp.txt
 log() { echo "$*" | tee -a "$report"; }
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; }
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # Waits up to 20 s for a pattern in a log file (the capture is ready).
@@ -61,9 +67,10 @@ wait_for() {
 log "live: $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); UDP to 127.0.0.1:$port, $STEP_SECONDS s per step"
 log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s' asked_pps sent sent_pps tcpdump_got tcpdump_drop probe_got probe_drop queue_full probe_miss)"
 for rate in $RATES; do
-  json=$out/live-probe-$rate.json
-  : >"$json"
-  "$probe" --interface lo --filter "udp port $port" --json "$json" --store none --probe-name live-bench \
+  json=$out/live-probe-$stamp-$rate.json
+  # One-second intervals: every packet of the step is in an interval the probe has closed (on the wall
+  # clock, a second after it ends) and written before it is stopped.
+  "$probe" --interface lo --filter "udp port $port" --json "$json" --store none --probe-name live-bench --interval 1 \
     >"$out/live-probe.log" 2>&1 &
   probe_pid=$!
   pids=("$probe_pid")
@@ -86,12 +93,28 @@ for rate in $RATES; do
 
   sent_line=$("$sender" --port "$port" --rate "$rate" --seconds "$STEP_SECONDS")
   sleep 1
-  kill -INT "$tcpdump_pid" "$probe_pid"
+  # A trickle after the step moves the probe's clock on, so the step's last second closes even if the
+  # capture source does not wake up without packets; its own last second may stay open (at most 20
+  # packets, inside probe_miss).
+  trickle_line=$("$sender" --port "$port" --rate 20 --seconds 2.5)
+  sleep 1.5
+  # SIGTERM, not SIGINT: background jobs of a script start with SIGINT ignored.
+  kill -TERM "$tcpdump_pid" "$probe_pid"
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$tcpdump_pid" 2>/dev/null && ! kill -0 "$probe_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  for p in "$tcpdump_pid" "$probe_pid"; do
+    if kill -0 "$p" 2>/dev/null; then
+      echo "live: process $p did not stop within 10 s of SIGTERM; killing it" >&2
+      kill -KILL "$p" 2>/dev/null || true
+    fi
+  done
   wait "$tcpdump_pid" || true
   wait "$probe_pid" || true
   pids=()
 
-  sent=$(echo "$sent_line" | sed -E 's/^sent ([0-9]+) packets.*/\1/')
+  sent=$(($(echo "$sent_line" | sed -E 's/^sent ([0-9]+) packets.*/\1/') + $(echo "$trickle_line" | sed -E 's/^sent ([0-9]+) packets.*/\1/')))
   sent_pps=$(echo "$sent_line" | sed -E 's/.*\(([0-9]+) packets\/s.*/\1/')
   got=$(sed -nE 's/^([0-9]+) packets? captured.*/\1/p' "$out/live-tcpdump.log")
   drop=$(sed -nE 's/^([0-9]+) packets? dropped by kernel.*/\1/p' "$out/live-tcpdump.log")
@@ -115,5 +138,6 @@ EOF
   log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s' "$rate" "$sent" "$sent_pps" "${got:-?}" "${drop:-?}" \
     "$probe_got" "$probe_drop" "$queue_full" "$((sent - probe_got))")"
 done
-log "live: probe_miss = sent - counted by the probe (kernel drops, queue-full batches and anything else lost);"
+log "live: sent includes a 50-packet trickle after each step; probe_miss = sent - counted by the probe (kernel drops,"
+log "live: queue-full batches, packets of intervals not closed when it was stopped; up to 20 of the trickle's last second);"
 log "live: tcpdump_drop and probe_drop are libpcap's kernel drop counters. Results in $report"

@@ -1,3 +1,27 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+using Microsoft.Extensions.Options;
+using Monitor.Web;
+using Monitor.Web.Hosting;
+using Monitor.Web.Security;
+
+if (SecurityCli.TryRun(args, Console.In, Console.Out, Console.Error) is { } exitCode) return exitCode;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebRoot.Locate() });
+    builder.AddMonitorSecurity();
+    builder.AddMonitorWeb();
+
+    var app = builder.Build();
+    app.UseMonitorWeb();
+    app.MapMonitorEndpoints();
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (e is StartupRefusedException or OptionsValidationException or ArgumentException)
+{
+    Console.Error.WriteLine($"monitor-web: {e.Message}");
+    return 2;
+}
+
+/// <summary>The site's entry point, named for WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -71,7 +71,9 @@ public sealed class SpooledStoreWriterTests : IDisposable
         await using var store = new SqliteStore(_dir.File("m.db"));
         var start = Base.AddHours(3);
         await FillUp(store);
-        await using var writer = new SpooledStoreWriter(store, Options(maxBytes: 512 * 1024), NullLogger.Instance);
+        var options = Options(maxBytes: 512 * 1024);
+        options.Fsync = false;
+        await using var writer = new SpooledStoreWriter(store, options, NullLogger.Instance);
         for (var i = 0; i < 10; i++) writer.Enqueue(Big(start.AddSeconds(30 * i), 500 + i));
         for (var i = 0; i < 3000; i++) writer.Enqueue([Second("p1", start.AddSeconds(i), i)]);
         Assert.True(writer.Status.Lost > 0);

@@ -1,0 +1,30 @@
+using Monitor.Storage.Snapshots;
+using Monitor.Web.Reports;
+
+namespace Monitor.Web.Api;
+
+public sealed record HostResponse(
+    string Ip, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HostPoint> Traffic,
+    IReadOnlyDictionary<string, IReadOnlyList<ReportRow>> Reports);
+
+public static class HostsApi
+{
+    public static RouteGroupBuilder MapHostsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/hosts").WithTags("Hosts").WithBadRequestMessages();
+        api.MapGet("/{ip}", GetHostAsync)
+            .WithSummary("One address: bits/s sent and received per interval, and every report row it appears in");
+        return api;
+    }
+
+    /// <param name="ip">IPv4 or IPv6 address.</param>
+    /// <param name="from">Start (default to − 6 hours).</param>
+    /// <param name="to">End (default now).</param>
+    /// <param name="probe">One probe's name; default all.</param>
+    internal static async Task<HostResponse> GetHostAsync(string ip, string? from, string? to, string? probe,
+        HostService hosts, CancellationToken cancellationToken)
+    {
+        var view = await hosts.GetAsync(ip, from, to, probe, cancellationToken);
+        return new HostResponse(view.Ip, view.Range.From, view.Range.To, view.Traffic, view.Reports);
+    }
+}

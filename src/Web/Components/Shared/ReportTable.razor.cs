@@ -1,0 +1,142 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Monitor.Storage.Reports;
+using Monitor.Storage.Snapshots;
+using Monitor.Web.Formatting;
+
+namespace Monitor.Web.Components.Shared;
+
+/// <summary>The sort a report table shows: a column and its direction.</summary>
+public readonly record struct ReportSort(string Column, bool Descending);
+
+/// <summary>
+/// One top-N report as a table with sortable columns, addresses linked to their host page,
+/// Ourmon's W / w flags, worm marks and the home-network side of each host.
+/// </summary>
+public sealed partial class ReportTable
+{
+    [Parameter, EditorRequired] public string Report { get; set; } = "";
+    [Parameter] public IReadOnlyList<ReportRow> Rows { get; set; } = [];
+    /// <summary>Column to sort on; defaults to the report's own sort (Ourmon's order).</summary>
+    [Parameter] public string? SortBy { get; set; }
+    [Parameter] public bool Descending { get; set; } = true;
+    /// <summary>Raised when the user sorts on a column, so a page can keep the sort in its URL.</summary>
+    [Parameter] public EventCallback<ReportSort> OnSortChanged { get; set; }
+    [Parameter] public string Empty { get; set; } = "No rows in this period.";
+
+    private string? _sort;
+    private bool _descending = true;
+    private string? _sortParameter;
+    private bool _descendingParameter = true;
+
+    private ReportInfo? Info => ReportCatalog.Find(Report);
+
+    internal IReadOnlyList<string> Columns =>
+        Rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct().ToList();
+
+    internal IReadOnlyList<ReportRow> Sorted
+    {
+        get
+        {
+            var column = _sort ?? Info?.DefaultSort;
+            if (column is null || !Columns.Contains(column)) return Rows;
+            var numeric = Rows.All(r => r[column] is null or long or int or double or bool);
+            IEnumerable<ReportRow> ordered = numeric
+                ? (_descending ? Rows.OrderByDescending(r => r.Number(column)) : Rows.OrderBy(r => r.Number(column)))
+                : (_descending
+                    ? Rows.OrderByDescending(r => r.Text(column), StringComparer.Ordinal)
+                    : Rows.OrderBy(r => r.Text(column), StringComparer.Ordinal));
+            return ordered.ToList();
+        }
+    }
+
+    protected override void OnParametersSet()
+    {
+        if (SortBy != _sortParameter || Descending != _descendingParameter)
+        {
+            _sortParameter = SortBy;
+            _descendingParameter = Descending;
+            _sort = SortBy;
+            _descending = Descending;
+        }
+    }
+
+    private async Task SortOn(string column)
+    {
+        var current = _sort ?? Info?.DefaultSort;
+        _descending = current == column ? !_descending : true;
+        _sort = column;
+        await OnSortChanged.InvokeAsync(new ReportSort(column, _descending));
+    }
+
+    private string SortMark(string column) =>
+        (_sort ?? Info?.DefaultSort) == column ? (_descending ? "▼" : "▲") : "";
+
+    private string HeaderClass(string column) =>
+        (_sort ?? Info?.DefaultSort) == column ? "sortable sorted" : "sortable";
+
+    private static string RowClass(ReportRow row) =>
+        row["worm"] is true ? "worm" : row.Text("flag") == "W" ? "flag-w-high" : "";
+
+    private string CellClass(ReportRow row, string column) => row[column] switch
+    {
+        long or int or double => "num",
+        _ when IsHostField(column) && IsInside(row, column) => "host home",
+        _ when IsHostField(column) => "host",
+        _ => "",
+    };
+
+    private bool IsHostField(string column) => Info?.HostFields.Contains(column) ?? column is "ip" or "src" or "dst";
+
+    /// <summary>Whether the report marks this host as inside the home network (ip_inside, src_inside, inside...).</summary>
+    private static bool IsInside(ReportRow row, string column) =>
+        row[$"{column}_inside"] is true || (column == "ip" && row["inside"] is true) || row[$"{column}_home"] is true;
+
+    private RenderFragment Cell(ReportRow row, string column) => builder =>
+    {
+        var value = row[column];
+        if (value is null) return;
+        if (IsHostField(column) && value is string host && host.Length > 0)
+        {
+            builder.OpenElement(0, "a");
+            builder.AddAttribute(1, "href", $"hosts/{Uri.EscapeDataString(host)}");
+            builder.AddContent(2, host);
+            builder.CloseElement();
+            if (IsInside(row, column)) builder.AddContent(3, Badge("home", "home"));
+            return;
+        }
+        switch (column, value)
+        {
+            case ("flag", string flag) when flag.Length > 0:
+                builder.AddContent(10, Badge($"flag flag-{(flag == "W" ? "high" : "low")}", flag));
+                return;
+            case ("worm", bool worm):
+                if (worm) builder.AddContent(20, Badge("worm-mark", "worm"));
+                return;
+            case (_, bool b) when column.EndsWith("inside", StringComparison.Ordinal) || column.EndsWith("home", StringComparison.Ordinal):
+                builder.AddContent(30, b ? "home" : "outside");
+                return;
+        }
+        builder.AddContent(40, Display(column, value));
+    };
+
+    private static RenderFragment Badge(string cssClass, string text) => builder =>
+    {
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "class", $"badge {cssClass}");
+        builder.AddContent(2, text);
+        builder.CloseElement();
+    };
+
+    internal static string Display(string column, object value) => value switch
+    {
+        long l when column.Contains("bytes", StringComparison.Ordinal) => Units.Bytes(l),
+        long l => l.ToString("#,0", CultureInfo.InvariantCulture),
+        int i => i.ToString("#,0", CultureInfo.InvariantCulture),
+        double d when column.Contains("weight", StringComparison.Ordinal) && column != "work_weight" =>
+            d.ToString("#,0", CultureInfo.InvariantCulture),
+        double d => d.ToString("#,0.##", CultureInfo.InvariantCulture),
+        bool b => b ? "yes" : "no",
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Monitor.Probe.Hosting;
+using Monitor.Storage;
+using Monitor.Web.Api;
+using Monitor.Web.Components;
+using Monitor.Web.Live;
+using Monitor.Web.Reports;
+using Monitor.Web.Security;
+using Monitor.Web.Series;
+using Prometheus;
+
+namespace Monitor.Web;
+
+public static class Extensions
+{
+    /// <summary>
+    /// The site's services: Blazor (interactive server), the store the pages read (Probe:Store), and
+    /// either the in-process probe (default) or, with Probe:Enabled=false, a live view read from the store.
+    /// </summary>
+    public static WebApplicationBuilder AddMonitorWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var probe = builder.Configuration.GetSection(ProbeOptions.Section);
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddOpenApi();
+        services.AddProblemDetails();
+        services.TryAddSingleton(TimeProvider.System);
+
+        var spec = probe["Store"] is { Length: > 0 } configured && !configured.Equals("none", StringComparison.OrdinalIgnoreCase)
+            ? configured
+            : StoreFactory.DefaultSpec;
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        storage.Validate();
+        services.AddSingleton(sp => StoreFactory.Open(spec, storage, sp.GetRequiredService<ILoggerFactory>()));
+
+        if (probe.GetValue("Enabled", true))
+        {
+            services.AddProbe(probe);
+            services.AddSingleton<ILiveMonitor, ProbeLiveMonitor>();
+        }
+        else
+        {
+            services.AddSingleton<StoreLiveMonitor>();
+            services.AddSingleton<ILiveMonitor>(sp => sp.GetRequiredService<StoreLiveMonitor>());
+            services.AddHostedService(sp => sp.GetRequiredService<StoreLiveMonitor>());
+        }
+
+        services.AddSingleton<SeriesService>();
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<HostService>();
+        services.AddSingleton<BpfGraphCatalog>();
+        services.AddSingleton<ProbeMetricsExporter>();
+        return builder;
+    }
+
+    public static WebApplication UseMonitorWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseMonitorSecurity();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapMonitorEndpoints(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapOpenApi();
+        app.MapLoginApi();
+        app.MapSeriesApi();
+        app.MapReportsApi();
+        app.MapHostsApi();
+        app.MapProbesApi();
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<ProbeMetricsExporter>().Registry);
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

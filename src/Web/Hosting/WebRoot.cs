@@ -1,0 +1,23 @@
+namespace Monitor.Web.Hosting;
+
+/// <summary>
+/// The site's static files live in the repository's top-level wwwroot/ (chart library from npm, our JS
+/// and CSS). Found from the working directory or the binary's folder upwards; a published copy keeps
+/// wwwroot/ beside the binary.
+/// </summary>
+public static class WebRoot
+{
+    public static string? Locate()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "wwwroot");
+                if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln")) && Directory.Exists(candidate)) return candidate;
+            }
+        }
+        var beside = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        return Directory.Exists(beside) ? beside : null;
+    }
+}

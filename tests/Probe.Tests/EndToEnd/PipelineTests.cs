@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace Monitor.Probe.Tests.EndToEnd;
+
+public sealed class PipelineTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2024, 5, 1, 12, 0, 7, TimeSpan.Zero);
+    private readonly string _folder = Directory.CreateTempSubdirectory("probe-pipeline-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task A_synthetic_capture_is_counted_exactly_into_aligned_intervals()
+    {
+        var capture = SyntheticCapture.Write(Path.Combine(_folder, "s.pcap"), seed: 7, packets: 20_000,
+            Start, TimeSpan.FromSeconds(95), TimeSpan.FromSeconds(30));
+
+        var run = await ProbeRun.RunAsync("--read", capture.Path, "--interval", "30", "--top", "100000",
+            "--store", "none", "--workers", "3", "--probe-name", "synthetic");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(capture.Packets, run.Packets);
+        Assert.Equal(capture.Bytes, run.Bytes);
+        foreach (var (protocol, packets) in capture.ProtocolPackets) Assert.Equal(packets, run.ProtocolPackets(protocol));
+        Assert.Equal(capture.Talkers.OrderBy(t => t.Key), run.Talkers().OrderBy(t => t.Key));
+        var perInterval = run.Intervals.ToDictionary(
+            i => DateTimeOffset.Parse(i.GetProperty("start").GetString()!, CultureInfo.InvariantCulture),
+            i => i.GetProperty("packets").GetInt64());
+        Assert.Equal(capture.PacketsPerInterval.OrderBy(p => p.Key), perInterval.OrderBy(p => p.Key));
+        foreach (var interval in run.Intervals)
+        {
+            var start = DateTimeOffset.Parse(interval.GetProperty("start").GetString()!, CultureInfo.InvariantCulture);
+            var end = DateTimeOffset.Parse(interval.GetProperty("end").GetString()!, CultureInfo.InvariantCulture);
+            Assert.Equal(0, start.ToUnixTimeSeconds() % 30);
+            Assert.Equal(TimeSpan.FromSeconds(30), end - start);
+            Assert.Equal("synthetic", interval.GetProperty("probe").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task One_worker_and_four_workers_write_identical_intervals()
+    {
+        var capture = SyntheticCapture.Write(Path.Combine(_folder, "w.pcap"), seed: 11, packets: 30_000,
+            Start, TimeSpan.FromSeconds(70), TimeSpan.FromSeconds(30));
+        string[] args = ["--read", capture.Path, "--interval", "30", "--top", "50", "--store", "none", "--probe-name", "p"];
+
+        var one = await ProbeRun.RunAsync([.. args, "--workers", "1"]);
+        var four = await ProbeRun.RunAsync([.. args, "--workers", "4"]);
+
+        Assert.Equal(0, one.ExitCode);
+        Assert.Equal(0, four.ExitCode);
+        Assert.Equal(3, one.Lines.Count);
+        Assert.Equal(one.Lines, four.Lines);
+    }
+
+    [Fact]
+    public async Task Several_files_are_read_in_order_as_one_stream()
+    {
+        var first = SyntheticCapture.Write(Path.Combine(_folder, "a.pcap"), 1, 3000, Start, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(60));
+        var second = SyntheticCapture.Write(Path.Combine(_folder, "b.pcap"), 2, 4000, Start.AddSeconds(20), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(60));
+
+        var run = await ProbeRun.RunAsync("--read", first.Path, second.Path, "--interval", "60", "--store", "none");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(7000, run.Packets);
+        Assert.Equal(first.Bytes + second.Bytes, run.Bytes);
+    }
+}

@@ -1,0 +1,68 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Monitor.Web.Components.Shared;
+using Monitor.Web.Time;
+
+namespace Monitor.Web.Tests.Components;
+
+public sealed class RangePickerTests : BunitContext
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+    private readonly List<TimeRange> _raised = [];
+
+    public RangePickerTests() => Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+
+    private IRenderedComponent<RangePicker> RenderPicker(DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+        Render<RangePicker>(p => p
+            .Add(r => r.From, from)
+            .Add(r => r.To, to)
+            .Add(r => r.OnChange, EventCallback.Factory.Create<TimeRange>(this, _raised.Add)));
+
+    [Fact]
+    public void A_typed_range_is_raised_as_utc()
+    {
+        var cut = RenderPicker();
+
+        cut.Find("input[name='from']").Change("2026-11-20T08:00:00");
+        cut.Find("input[name='to']").Change("2026-11-20T09:30:00");
+        cut.Find("form").Submit();
+
+        var range = Assert.Single(_raised);
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero), range.From);
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero), range.To);
+    }
+
+    [Fact]
+    public void From_after_to_shows_an_error_and_raises_nothing()
+    {
+        var cut = RenderPicker();
+
+        cut.Find("input[name='from']").Change("2026-11-20T10:00:00");
+        cut.Find("input[name='to']").Change("2026-11-20T09:00:00");
+        cut.Find("form").Submit();
+
+        Assert.Empty(_raised);
+        Assert.Contains("before", cut.Find("[role='alert']").TextContent);
+    }
+
+    [Fact]
+    public void The_current_range_is_shown_in_the_inputs()
+    {
+        var cut = RenderPicker(Now.AddHours(-2), Now);
+
+        Assert.Equal("2026-11-23T10:00:00", cut.Find("input[name='from']").GetAttribute("value"));
+        Assert.Equal("2026-11-23T12:00:00", cut.Find("input[name='to']").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void The_week_preset_is_ourmons_eight_days_ending_now()
+    {
+        var cut = RenderPicker();
+
+        cut.Find("button[data-preset='week']").Click();
+
+        Assert.Equal(new TimeRange(Now.AddDays(-8), Now), Assert.Single(_raised));
+    }
+}

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Monitor.Probe.Hosting;
 using Monitor.Storage;
+using Monitor.Web.Alerts;
 using Monitor.Web.Api;
 using Monitor.Web.Components;
 using Monitor.Web.Live;
@@ -50,6 +51,7 @@ public static class Extensions
         services.AddSingleton<HostService>();
         services.AddSingleton<BpfGraphCatalog>();
         services.AddSingleton<ProbeMetricsExporter>();
+        services.AddAlerts(builder.Configuration, Directory.GetCurrentDirectory());
         return builder;
     }
 
@@ -72,6 +74,7 @@ public static class Extensions
         app.MapReportsApi();
         app.MapHostsApi();
         app.MapProbesApi();
+        app.MapAlerts();
         app.MapMetrics("/metrics", app.Services.GetRequiredService<ProbeMetricsExporter>().Registry);
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -23,7 +23,8 @@ public static class AlertServiceCollectionExtensions
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => AlertSettings.Load(configuration.GetSection(AlertOptions.Section), baseDirectory));
+        services.AddSingleton(_ => AlertSettings.Load(configuration.GetSection(AlertOptions.Section), baseDirectory,
+            DataDirectory(configuration["Probe:Store"], baseDirectory)));
         services.AddSingleton(sp => new AlertOutbox(sp.GetRequiredService<AlertSettings>().Options.Outbox));
         services.AddSingleton<SmtpMailSender>();
         services.AddSingleton<AlertMailComposer>();
@@ -42,6 +43,14 @@ public static class AlertServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService>());
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluationService>());
         return services;
+    }
+
+    /// <summary>The folder of a <c>sqlite:PATH</c> store; null for other stores (the defaults under data/ apply).</summary>
+    public static string? DataDirectory(string? storeSpec, string baseDirectory)
+    {
+        const string prefix = "sqlite:";
+        if (storeSpec is null || !storeSpec.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || storeSpec.Length == prefix.Length) return null;
+        return Path.GetDirectoryName(Path.GetFullPath(storeSpec[prefix.Length..], baseDirectory));
     }
 }
 

@@ -7,9 +7,12 @@ using Monitor.Storage.Reports;
 
 namespace Monitor.Web.Alerts;
 
-/// <summary>A configuration that cannot run; the message lists every bad setting by its key.</summary>
+/// <summary>
+/// A configuration that cannot run; the message lists every bad setting by its key. An argument
+/// error, so that the site's start-up prints it as one message and exits with the bad-input code.
+/// </summary>
 public sealed class AlertConfigurationException(IReadOnlyList<string> errors)
-    : Exception("Invalid alert configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors))
+    : ArgumentException("Invalid alert configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
 }
@@ -38,9 +41,12 @@ public sealed partial class AlertSettings
     /// Binds the <c>Alerts</c> section (or the file it names) and validates it. Relative paths are
     /// resolved against baseDirectory. Throws <see cref="AlertConfigurationException"/> naming each bad setting.
     /// </summary>
-    public static AlertSettings Load(Microsoft.Extensions.Configuration.IConfiguration section, string baseDirectory)
+    /// <param name="dataDirectory">Where the store keeps its data (the SQLite file's folder): the outbox and
+    /// evidence go there unless Alerts:Outbox or Alerts:Evidence:Directory say otherwise.</param>
+    public static AlertSettings Load(IConfiguration section, string baseDirectory, string? dataDirectory = null)
     {
         var errors = new List<string>();
+        IConfiguration used = section;
         var options = Bind(section, errors, null);
         var file = options.File;
         if (errors.Count == 0 && !string.IsNullOrWhiteSpace(file))
@@ -54,6 +60,7 @@ public sealed partial class AlertSettings
                 {
                     var fileConfig = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddJsonFile(path, optional: false).Build();
                     options = Bind(fileConfig, errors, $"Alerts:File ({path})");
+                    used = fileConfig;
                     options.File = file;
                 }
                 catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
@@ -63,6 +70,11 @@ public sealed partial class AlertSettings
             }
         }
         if (errors.Count > 0) throw new AlertConfigurationException(errors);
+        if (dataDirectory is not null)
+        {
+            if (used["Outbox"] is null) options.Outbox = Path.Combine(dataDirectory, "outbox.db");
+            if (used["Evidence:Directory"] is null) options.Evidence.Directory = Path.Combine(dataDirectory, "evidence");
+        }
         options.Outbox = Path.GetFullPath(options.Outbox, baseDirectory);
         options.Evidence.Directory = Path.GetFullPath(options.Evidence.Directory, baseDirectory);
         return Validate(options);

@@ -61,7 +61,7 @@ public sealed class EvidenceCaptureTests : IDisposable
         var recorder = new EvidenceRecorder(new EvidenceStore(Path.Combine(_dir, "evidence"), 10 << 20), feed.AttachTap, TimeProvider.System);
         var evidence = recorder.Start("udp_weight", "192.0.2.7", "host 192.0.2.7 and (udp or icmp)", 100, TimeSpan.FromMinutes(1));
 
-        var runner = new ProbeRunner(feed, NullLoggerFactory.Instance);
+        var runner = new ProbeRunner(feed, Microsoft.Extensions.Options.Options.Create(new Monitor.Storage.Spool.SpoolOptions()), NullLoggerFactory.Instance);
         var run = await runner.RunAsync(new ProbeOptions { Read = [capture], Store = "none", Workers = 1, Name = "evidence-test" },
             new ReportOptions(), CancellationToken.None);
         Assert.Null(run.Error);

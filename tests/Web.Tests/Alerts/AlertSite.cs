@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -27,12 +29,11 @@ internal sealed class AlertSite : IAsyncDisposable
     public IServiceProvider Services => App.Services;
     public HttpClient Client() => App.GetTestClient();
 
-    public static async Task<AlertSite> StartAsync(string directory, int smtpPort, string capture, params (string Key, string Value)[] extra)
+    public static async Task<AlertSite> StartAsync(string directory, int smtpPort, string? capture, params (string Key, string Value)[] extra)
     {
         var storeSpec = "sqlite:" + Path.Combine(directory, "monitor.db");
         var settings = new Dictionary<string, string?>
         {
-            ["Probe:Read:0"] = capture,
             ["Probe:Store"] = storeSpec,
             ["Probe:Interval"] = "10",
             ["Probe:Workers"] = "1",
@@ -55,13 +56,18 @@ internal sealed class AlertSite : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddProbe(builder.Configuration.GetSection(ProbeOptions.Section));
+        if (capture is not null) builder.Configuration.AddInMemoryCollection([new("Probe:Read:0", capture)]);
+        if (capture is not null || settings.ContainsKey("Probe:Interface"))
+            builder.Services.AddProbe(builder.Configuration.GetSection(ProbeOptions.Section));
         builder.Services.AddSingleton(_ => StoreFactory.Open(storeSpec));
         builder.Services.AddAntiforgery();
         builder.Services.AddAlerts(builder.Configuration, directory);
         var app = builder.Build();
         app.UseAntiforgery();
         app.MapAlerts();
+        // What the site's pages do when they render a form: hand out a token and its cookie.
+        app.MapGet("/test/antiforgery", (HttpContext context, IAntiforgery antiforgery) =>
+            Results.Text(antiforgery.GetAndStoreTokens(context).RequestToken));
         await app.StartAsync();
         return new AlertSite(app, storeSpec);
     }

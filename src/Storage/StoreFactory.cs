@@ -25,11 +25,11 @@ public static class StoreFactory
             var path = spec["sqlite:".Length..];
             if (path.StartsWith("//", StringComparison.Ordinal)) path = path[2..];
             if (string.IsNullOrWhiteSpace(path))
-                throw new ArgumentException($"store spec '{spec}' has no file path; use sqlite:PATH, e.g. {DefaultSpec}");
+                throw new ArgumentException($"store spec '{spec}' has no file path; use sqlite:PATH (e.g. {DefaultSpec}) or influx://[USER:PASSWORD@]HOST:PORT/DATABASE");
             return new SqliteStore(path, options, loggers.CreateLogger<SqliteStore>());
         }
         if (spec.StartsWith("influx://", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"{InfluxSpec.Parse(spec)}: the InfluxDB store is not in this build yet");
+            return new InfluxStore(InfluxSpec.Parse(spec), options, loggers.CreateLogger<InfluxStore>());
         throw new ArgumentException(
             $"store spec '{spec}' is not understood; use sqlite:PATH or influx://[USER:PASSWORD@]HOST:PORT/DATABASE");
     }

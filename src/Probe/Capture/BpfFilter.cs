@@ -37,7 +37,7 @@ public sealed class BpfFilter : IDisposable
         BpfProgram program;
         try
         {
-            program = BpfProgram.Create((LinkLayers)linkType, expression);
+            program = BpfProgram.Create((LinkLayers)ToDlt(linkType), expression);
         }
         catch (PcapException e)
         {
@@ -49,6 +49,12 @@ public sealed class BpfFilter : IDisposable
         }
         return new BpfFilter(program, expression, linkType, snapLength);
     }
+
+    /// <summary>
+    /// Capture files carry LINKTYPE_ values; libpcap compiles for its platform's DLT_ values, which
+    /// differ only for raw IP (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux and most systems).
+    /// </summary>
+    private static int ToDlt(int linkType) => linkType == LinkTypes.Raw ? 12 : linkType;
 
     public unsafe bool Matches(in RawPacket packet)
     {

@@ -51,7 +51,7 @@ internal sealed class BlacklistReport(int capacity)
 
     public IReadOnlyList<ReportRow> Top(RowContext context)
     {
-        var items = _table.Entries().ToList();
+        var items = _table.Entries();
         return context.TopRows(items,
             static (a, b) =>
             {

@@ -54,7 +54,7 @@ internal sealed class FlowReport(int capacity)
     /// <summary>Top flows whose IP protocol passes <paramref name="protocols"/> (null: every protocol).</summary>
     public IReadOnlyList<ReportRow> Top(RowContext context, Func<byte, bool>? protocols)
     {
-        var items = _table.Entries().Where(e => protocols is null || protocols(e.Key.Protocol)).ToList();
+        var items = _table.Entries().Where(e => protocols is null || protocols(e.Key.Protocol));
         return context.TopRows(items, CompareFlows, e => FlowFields(context, e.Key, e.Value.Packets, e.Value.Bytes));
     }
 

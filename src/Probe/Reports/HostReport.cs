@@ -109,7 +109,7 @@ internal sealed class HostReport(int capacity)
 
     public IReadOnlyList<ReportRow> Talkers(RowContext context)
     {
-        var items = _table.Entries().ToList();
+        var items = _table.Entries();
         return context.TopRows(items,
             static (a, b) =>
             {
@@ -137,7 +137,7 @@ internal sealed class HostReport(int capacity)
     /// <summary>Ourmon's topn_syn: hosts that sent SYNs, by work weight, ties by SYN count.</summary>
     public IReadOnlyList<ReportRow> Syn(RowContext context, ScanReport scans, int wormThreshold)
     {
-        var items = _table.Entries().Where(e => e.Value.SynSent > 0).ToList();
+        var items = _table.Entries().Where(e => e.Value.SynSent > 0);
         return context.TopRows(items,
             static (a, b) =>
             {
@@ -179,7 +179,7 @@ internal sealed class HostReport(int capacity)
     /// <summary>Ourmon's topn_udp: hosts that sent UDP, by UDP weight, ties by packets sent.</summary>
     public IReadOnlyList<ReportRow> Udp(RowContext context, ScanReport scans)
     {
-        var items = _table.Entries().Where(e => e.Value.UdpSent > 0).ToList();
+        var items = _table.Entries().Where(e => e.Value.UdpSent > 0);
         return context.TopRows(items,
             static (a, b) =>
             {

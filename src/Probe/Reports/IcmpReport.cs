@@ -108,7 +108,7 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
 
     public IReadOnlyList<ReportRow> ErrorRows(RowContext context)
     {
-        var items = _errors.Entries().ToList();
+        var items = _errors.Entries();
         return context.TopRows(items,
             static (a, b) =>
             {
@@ -143,12 +143,12 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
 
     public IReadOnlyList<ReportRow> TunnelRows(RowContext context)
     {
-        var items = _echoes.Entries().ToList();
+        var items = _echoes.Entries().Select(e => (e.Key, e.Value, Reason: Suspicion(e.Value)));
         return context.TopRows(items,
-            (a, b) =>
+            static (a, b) =>
             {
                 // Suspects first, then by bytes.
-                var c = (Suspicion(b.Value) is not null).CompareTo(Suspicion(a.Value) is not null);
+                var c = (b.Reason is not null).CompareTo(a.Reason is not null);
                 if (c != 0) return c;
                 c = b.Value.Rank.CompareTo(a.Value.Rank);
                 if (c != 0) return c;
@@ -158,7 +158,7 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
             e =>
             {
                 var c = e.Value;
-                var reason = Suspicion(c);
+                var reason = e.Reason;
                 var fields = new List<ReportField>
                 {
                     new("a", e.Key.A.ToString()),

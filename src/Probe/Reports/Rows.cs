@@ -35,12 +35,25 @@ internal sealed class RowContext(AddressSet homeNet, int top)
         return byHigh != 0 ? byHigh : a.Low.CompareTo(b.Low);
     }
 
-    /// <summary>The first <see cref="Top"/> items by <paramref name="comparison"/>, as rows.</summary>
-    public IReadOnlyList<ReportRow> TopRows<T>(List<T> items, Comparison<T> comparison, Func<T, List<ReportField>> row)
+    /// <summary>
+    /// The first <see cref="Top"/> items by <paramref name="comparison"/>, as rows: a bounded heap keeps
+    /// the best Top while streaming, O(n log Top), so closing an interval does not sort whole tables.
+    /// </summary>
+    public IReadOnlyList<ReportRow> TopRows<T>(IEnumerable<T> items, Comparison<T> comparison, Func<T, List<ReportField>> row)
     {
-        items.Sort(comparison);
-        var rows = new List<ReportRow>(Math.Min(Top, items.Count));
-        for (var i = 0; i < items.Count && i < Top; i++) rows.Add(new ReportRow(row(items[i])));
+        // The heap's root is the worst item kept, so that a better newcomer replaces it.
+        var worstFirst = Comparer<T>.Create((a, b) => comparison(b, a));
+        var heap = new PriorityQueue<T, T>(worstFirst);
+        foreach (var item in items)
+        {
+            if (heap.Count < Top) heap.Enqueue(item, item);
+            else if (comparison(item, heap.Peek()) < 0) heap.DequeueEnqueue(item, item);
+        }
+        var best = new List<T>(heap.Count);
+        while (heap.Count > 0) best.Add(heap.Dequeue());
+        best.Reverse();
+        var rows = new List<ReportRow>(best.Count);
+        foreach (var item in best) rows.Add(new ReportRow(row(item)));
         return rows;
     }
 }

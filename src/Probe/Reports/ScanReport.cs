@@ -72,7 +72,7 @@ internal sealed class ScanReport(int capacity)
         var items = _table.SourceAddresses()
             .Select(ip => (Ip: ip, All: Count(ip, AllDestinations)))
             .Where(t => t.All > 0)
-            .ToList();
+            ;
         return context.TopRows(items,
             static (a, b) =>
             {
@@ -100,7 +100,7 @@ internal sealed class ScanReport(int capacity)
         var items = _table.SourceAddresses()
             .Select(ip => (Ip: ip, Tcp: Count(ip, TcpPorts), Udp: Count(ip, UdpPorts)))
             .Where(t => t.Tcp + t.Udp > 0)
-            .ToList();
+            ;
         return context.TopRows(items,
             static (a, b) =>
             {

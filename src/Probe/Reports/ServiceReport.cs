@@ -56,7 +56,7 @@ internal sealed class ServiceReport(int capacity)
 
     public IReadOnlyList<ReportRow> Top(RowContext context)
     {
-        var items = _table.Entries().ToList();
+        var items = _table.Entries();
         return context.TopRows(items,
             static (a, b) =>
             {

@@ -19,8 +19,8 @@ namespace Monitor.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteStore : IMonitorStore
 {
-    private const long HourMs = 3_600_000;
-    private const long DayMs = 86_400_000;
+    private const long HourMs = SummarySegments.HourMs;
+    private const long DayMs = SummarySegments.DayMs;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
     private readonly string _connectionString;
@@ -496,7 +496,7 @@ public sealed class SqliteStore : IMonitorStore
                 while (reader.Read()) summaries[(reader.GetInt64(0), reader.GetInt64(1))] = reader.GetString(2);
             }
             var summarizedUntil = Scalar<long?>(connection, null, "SELECT summarized_until FROM probes WHERE id=$p", ("$p", probe)) ?? long.MinValue;
-            foreach (var segment in Segments(from, to, summarizedUntil))
+            foreach (var segment in SummarySegments.Split(from, to, summarizedUntil))
             {
                 if (segment.Period == 0)
                 {
@@ -524,32 +524,6 @@ public sealed class SqliteStore : IMonitorStore
     {
         foreach (var row in rows)
             if (host is null || TopAggregator.Mentions(report, row, host)) aggregator.Add(row);
-    }
-
-    /// <summary>
-    /// Splits [from, to) into whole summarized days, whole summarized hours and raw stretches (Period 0).
-    /// Hours before summarizedUntil are summarized (an hour with no data has no summary and adds nothing).
-    /// </summary>
-    internal static IEnumerable<(long Period, long Start, long End)> Segments(long from, long to, long summarizedUntil)
-    {
-        var t = from;
-        long? rawStart = null;
-        while (t < to)
-        {
-            long period = 0, length = 0;
-            if (t % DayMs == 0 && t + DayMs <= to && t + DayMs <= summarizedUntil) (period, length) = (86400, DayMs);
-            else if (t % HourMs == 0 && t + HourMs <= to && t + HourMs <= summarizedUntil) (period, length) = (3600, HourMs);
-            if (period == 0)
-            {
-                rawStart ??= t;
-                t = Math.Min(to, (Floor(t, HourMs) + HourMs));
-                continue;
-            }
-            if (rawStart is not null) { yield return (0, rawStart.Value, t); rawStart = null; }
-            yield return (period, t, t + length);
-            t += length;
-        }
-        if (rawStart is not null) yield return (0, rawStart.Value, to);
     }
 
     private IReadOnlyList<MonitorEvent> QueryEvents(EventQuery query)

@@ -8,7 +8,7 @@ namespace Monitor.Storage.Tests.Support;
 public static class Snapshots
 {
     public static readonly DateTimeOffset Base =
-        DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 86400 * 86400 - 3 * 86400);
+        DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 86400 * 86400 - 86400);
 
     public static IntervalSnapshot Interval(string probe, DateTimeOffset start, long packets, int seconds = 30,
         IReadOnlyDictionary<string, IReadOnlyList<ReportRow>>? reports = null, double udpWeight = 0)

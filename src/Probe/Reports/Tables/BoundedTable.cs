@@ -29,13 +29,14 @@ internal sealed class BoundedTable<TKey, TValue>
     where TKey : struct, ITableKey<TKey>
     where TValue : struct, ITableValue<TValue>
 {
+    // Used and Key first: a probe reads them together, from one cache line.
     internal struct Slot
     {
+        public bool Used;
         public TKey Key;
-        public TValue Value;
         /// <summary>How much of this key's rank may have been counted before it was (re)admitted.</summary>
         public long Error;
-        public bool Used;
+        public TValue Value;
     }
 
     private const int InitialSlots = 256;

@@ -114,8 +114,10 @@ internal sealed class DistinctTable
     private void MakeRoomForItems()
     {
         var heavy = _items.Capacity / 8;
-        foreach (var (key, value) in _sources.Entries().ToList())
-            if (!value.Estimated && value.Rank >= heavy) Saturate(key.Ip);
+        var heavySources = new List<IpAddressKey>();
+        foreach (var (key, value) in _sources.Entries())
+            if (!value.Estimated && value.Rank >= heavy) heavySources.Add(key.Ip);
+        foreach (var source in heavySources) Saturate(source);
         while (_items.Count > _items.Capacity / 2 && _sources.Count > 0)
         {
             _sources.EvictLightHalf();

@@ -1,0 +1,72 @@
+using Monitor.Storage.Metrics;
+
+namespace Monitor.Storage.Anomalies;
+
+/// <summary>
+/// How spikes are found (configuration section <c>Anomalies</c>). The defaults suit 30-second intervals:
+/// a point fails when it lies more than <see cref="Threshold"/> robust deviations above the median of
+/// the hour before it, and a spike needs <see cref="FailuresK"/> failing points within
+/// <see cref="FailuresW"/> consecutive points (RRDtool's FAILURES).
+/// </summary>
+public sealed class AnomalyOptions
+{
+    public const string Section = "Anomalies";
+
+    /// <summary>Run the detector as intervals are stored (the site's hosted service).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The probe's interval; used to ask stores for interval-resolution points.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The short-term window each point is scored against.</summary>
+    public TimeSpan ShortTermWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Fewest earlier points in the window before a point is scored at all.</summary>
+    public int MinimumWindowPoints { get; set; } = 10;
+
+    /// <summary>Robust z-score above which a point fails.</summary>
+    public double Threshold { get; set; } = 6;
+
+    /// <summary>The spread never counts as less than this share of the median (flat series stay quiet).</summary>
+    public double RelativeFloor { get; set; } = 0.05;
+
+    public int FailuresK { get; set; } = 3;
+    public int FailuresW { get; set; } = 5;
+
+    /// <summary>Earlier days compared at the same time of day (7 to 14).</summary>
+    public int SeasonDays { get; set; } = 7;
+
+    /// <summary>How far from the same time of day an earlier day's spike still counts.</summary>
+    public TimeSpan SeasonTolerance { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Earlier days with a spike at that time that make a spike recurring rather than new.</summary>
+    public int RecurringMinDays { get; set; } = 2;
+
+    /// <summary>How often the hosted service looks for newly stored intervals.</summary>
+    public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Series scored; defaults to <see cref="CoreSeries.All"/>.</summary>
+    public List<string> Series { get; set; } = [.. CoreSeries.All];
+
+    /// <summary>Throws with the setting's name when a value cannot work.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException($"{Section}: {message}");
+        }
+        Require(Interval > TimeSpan.Zero, "Interval must be positive");
+        Require(ShortTermWindow >= Interval * 4, "ShortTermWindow must hold at least 4 intervals");
+        Require(MinimumWindowPoints >= 3, "MinimumWindowPoints must be at least 3");
+        Require(Threshold > 0, "Threshold must be positive");
+        Require(RelativeFloor >= 0, "RelativeFloor must not be negative");
+        Require(FailuresW >= 1 && FailuresK >= 1 && FailuresK <= FailuresW, "FailuresK must be between 1 and FailuresW");
+        Require(SeasonDays is >= 1 and <= 14, "SeasonDays must be between 1 and 14");
+        Require(SeasonTolerance >= TimeSpan.Zero && SeasonTolerance < TimeSpan.FromHours(12), "SeasonTolerance must be between 0 and 12 hours");
+        Require(RecurringMinDays >= 1 && RecurringMinDays <= SeasonDays, "RecurringMinDays must be between 1 and SeasonDays");
+        Require(PollEvery > TimeSpan.Zero, "PollEvery must be positive");
+        Require(Series.Count > 0, "Series must name at least one series");
+        foreach (var s in Series)
+            Require(MetricCatalog.Find(s) is not null, $"Series names unknown metric '{s}'");
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Monitor.Storage.Anomalies;
+
+/// <summary>
+/// Scores points as they are stored: keeps each (probe, series) rolling window and k-of-w state, and
+/// writes a spike event when a spike opens, while it grows, and when it closes (same Id throughout).
+/// Call <see cref="CatchUpAsync"/> whenever a probe has stored new intervals; the first call for a probe
+/// warms up from the store's last hour.
+/// </summary>
+public sealed class IncrementalSpikeDetector(IMonitorStore store, AnomalyOptions options, ILogger? logger = null)
+{
+    private sealed class SeriesState(AnomalyOptions options, string series)
+    {
+        public readonly ShortTermScorer Scorer = new(options, series);
+        public readonly FailuresTracker Tracker = new(options);
+        public SeasonalEvidence? Season;
+        public SpikeWindow? Written;
+    }
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly Dictionary<(string Probe, string Series), SeriesState> _states = [];
+    private readonly Dictionary<string, DateTimeOffset> _fedUntil = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Raised for every spike that opened, grew or closed (after its event is written).</summary>
+    public event Action<Spike>? SpikeChanged;
+
+    /// <summary>Feeds the probe's points stored in [last call, until) and returns the spikes that changed.</summary>
+    public async Task<IReadOnlyList<Spike>> CatchUpAsync(string probe, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var from = _fedUntil.TryGetValue(probe, out var fed)
+                ? fed - options.Interval
+                : until - options.ShortTermWindow - options.Interval * (options.FailuresW * 2 + 2);
+            if (until <= from) return [];
+
+            var changed = new List<Spike>();
+            foreach (var series in options.Series)
+            {
+                if (!_states.TryGetValue((probe, series), out var state))
+                    _states[(probe, series)] = state = new SeriesState(options, series);
+                var loader = StoreSeries.Loader(store, options, probe, series);
+                var points = await loader(from, until, cancellationToken).ConfigureAwait(false);
+                foreach (var p in points)
+                {
+                    if (!state.Scorer.TryAdd(p, out var scored)) continue;
+                    var transition = state.Tracker.Add(scored);
+                    if (transition is { Open: true })
+                        state.Season = await SeasonalClassifier.CollectAsync(options, series, transition.Start, loader, cancellationToken)
+                            .ConfigureAwait(false);
+                    else if (transition is { Open: false } closed && state.Season is { } season)
+                        Record(closed, season);
+                }
+                if (state.Tracker is { IsOpen: true, Current: { } open } && state.Season is { } openSeason && open != state.Written)
+                    Record(open, openSeason);
+
+                void Record(SpikeWindow window, SeasonalEvidence season)
+                {
+                    changed.Add(SpikeDetector.Classified(probe, series, window, season, options));
+                    state.Written = window;
+                }
+            }
+            _fedUntil[probe] = until;
+
+            if (changed.Count > 0)
+            {
+                await store.WriteEventsAsync(changed.Select(s => s.ToEvent()).ToList(), cancellationToken).ConfigureAwait(false);
+                foreach (var s in changed)
+                {
+                    _logger.LogInformation("Spike {Id} ({Kind}, {State}): {Reason}", s.Id, s.KindName, s.Open ? "open" : "closed", s.Reason);
+                    SpikeChanged?.Invoke(s);
+                }
+            }
+            return changed;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Monitor.Storage.Influx;
+
+/// <summary>One series of an InfluxQL answer; values are long (integers, times), double, string, bool or null.</summary>
+public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows)
+{
+    public int Column(string name)
+    {
+        for (var i = 0; i < Columns.Count; i++) if (Columns[i] == name) return i;
+        return -1;
+    }
+}
+
+/// <summary>
+/// InfluxDB's v1 HTTP API (served by 1.x, by 2.x's v1 compatibility and by 3.x): gzip'd line protocol on
+/// /write, InfluxQL on /query (POST, epoch=ms). Unreachable server, 5xx, auth failures → StoreWriteException
+/// (retry later); a malformed write → ArgumentException (retrying cannot help); points older than a retention
+/// policy are dropped by InfluxDB by design and not an error here.
+/// </summary>
+public sealed class InfluxClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly InfluxSpec _spec;
+
+    public InfluxClient(InfluxSpec spec, TimeSpan timeout)
+    {
+        _spec = spec;
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip })
+        {
+            BaseAddress = spec.BaseAddress,
+            Timeout = timeout,
+        };
+        if (spec.User is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{spec.User}:{spec.Password}")));
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await _http.GetAsync("ping", cancellationToken);
+            return response.StatusCode == HttpStatusCode.NoContent;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public async Task WriteAsync(string retentionPolicy, string lines, CancellationToken cancellationToken)
+    {
+        if (lines.Length == 0) return;
+        var body = new MemoryStream();
+        await using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(lines), cancellationToken);
+        using var content = new ByteArrayContent(body.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+        content.Headers.ContentEncoding.Add("gzip");
+        var uri = $"write?db={Uri.EscapeDataString(_spec.Database)}&rp={Uri.EscapeDataString(retentionPolicy)}&precision=ms";
+        using var response = await SendAsync(() => _http.PostAsync(uri, content, cancellationToken), "write", cancellationToken);
+        if (response.IsSuccessStatusCode) return;
+        var error = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (error.Contains("beyond retention policy", StringComparison.Ordinal)) return;
+        throw Failure(response.StatusCode, "write", error);
+    }
+
+    public async Task<IReadOnlyList<IReadOnlyList<InfluxSeries>>> QueryAsync(string statements, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["q"] = statements, ["db"] = _spec.Database, ["epoch"] = "ms" };
+        using var response = await SendAsync(() => _http.PostAsync("query", new FormUrlEncodedContent(form), cancellationToken), "query", cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode) throw Failure(response.StatusCode, "query", text);
+        using var json = JsonDocument.Parse(text);
+        if (json.RootElement.TryGetProperty("error", out var topError))
+            throw new StoreWriteException($"InfluxDB {_spec} query failed: {topError.GetString()}");
+        var results = new List<IReadOnlyList<InfluxSeries>>();
+        foreach (var result in json.RootElement.GetProperty("results").EnumerateArray())
+        {
+            if (result.TryGetProperty("error", out var error))
+                throw new InvalidOperationException($"InfluxDB {_spec} rejected '{Shorten(statements)}': {error.GetString()}");
+            var list = new List<InfluxSeries>();
+            if (result.TryGetProperty("series", out var series))
+                foreach (var s in series.EnumerateArray()) list.Add(ReadSeries(s));
+            results.Add(list);
+        }
+        return results;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new StoreWriteException($"InfluxDB {_spec} unreachable ({what}): {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreWriteException($"InfluxDB {_spec} timed out ({what})", e);
+        }
+    }
+
+    private Exception Failure(HttpStatusCode status, string what, string body)
+    {
+        var message = $"InfluxDB {_spec} {what} failed with {(int)status} {status}: {Shorten(body)}";
+        return (int)status is 400 or 413 && !body.Contains("database not found", StringComparison.Ordinal)
+            ? new ArgumentException(message)
+            : new StoreWriteException(message);
+    }
+
+    private static InfluxSeries ReadSeries(JsonElement series)
+    {
+        var name = series.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (series.TryGetProperty("tags", out var t))
+            foreach (var tag in t.EnumerateObject()) tags[tag.Name] = tag.Value.GetString() ?? "";
+        var columns = series.GetProperty("columns").EnumerateArray().Select(c => c.GetString() ?? "").ToList();
+        var rows = new List<object?[]>();
+        if (series.TryGetProperty("values", out var values))
+            foreach (var row in values.EnumerateArray())
+                rows.Add(row.EnumerateArray().Select(Value).ToArray());
+        return new InfluxSeries(name, tags, columns, rows);
+    }
+
+    private static object? Value(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetInt64(out var l) => l,
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    private static string Shorten(string text) => text.Length <= 300 ? text.Trim() : text[..300] + "...";
+}

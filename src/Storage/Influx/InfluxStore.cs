@@ -1,0 +1,564 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Monitor.Storage.Consolidation;
+using Monitor.Storage.Metrics;
+using Monitor.Storage.Queries;
+using Monitor.Storage.Reports;
+using Monitor.Storage.Snapshots;
+using Monitor.Storage.Summaries;
+
+namespace Monitor.Storage.Influx;
+
+/// <summary>
+/// InfluxDB through its v1 HTTP API. Layout (every point tagged with its probe):
+/// <list type="bullet">
+/// <item>monitor_1s.seconds — one field per metric, one point per second.</item>
+/// <item>monitor_interval.interval_metrics (metric fields + _dur), .interval_snapshots (JSON), .reports (report tag, rows JSON).</item>
+/// <item>monitor_5m.consolidated and monitor_1h.consolidated — per metric "m" (average), "m|min", "m|max", plus _dur.</item>
+/// <item>monitor_5m.summaries (hourly top-N) and monitor_1h.summaries (daily top-N), report tag, rows JSON.</item>
+/// <item>monitor_events.events (id and kind tags), monitor_meta.probes (status at time 0, merged field by field).</item>
+/// </list>
+/// The store consolidates and summarizes itself after each interval write instead of using continuous queries:
+/// CQs only see recent wall-clock windows, so replayed captures and intervals a spool delivers late would
+/// never be consolidated, and they cannot weight averages by interval length. Retention policies prune by
+/// wall clock (InfluxDB drops points older than a policy on write).
+/// </summary>
+public sealed class InfluxStore : IMonitorStore
+{
+    internal const string SecondPolicy = "monitor_1s";
+    internal const string IntervalPolicy = "monitor_interval";
+    internal const string FiveMinutePolicy = "monitor_5m";
+    internal const string HourPolicy = "monitor_1h";
+    internal const string EventPolicy = "monitor_events";
+    internal const string MetaPolicy = "monitor_meta";
+    private const string Duration = "_dur";
+
+    private readonly InfluxSpec _spec;
+    private readonly StorageOptions _options;
+    private readonly ILogger _logger;
+    private readonly InfluxClient _client;
+    private readonly SemaphoreSlim _setupGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _probeGates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProbeState> _probeStates = new(StringComparer.Ordinal);
+    private volatile bool _ready;
+
+    public InfluxStore(InfluxSpec spec, StorageOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _spec = spec;
+        _options = options ?? new StorageOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _client = new InfluxClient(spec, _options.InfluxTimeout);
+    }
+
+    public InfluxSpec Spec => _spec;
+
+    public async Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (string.IsNullOrWhiteSpace(snapshot.Probe)) throw new ArgumentException("an interval needs a probe name");
+        if (snapshot.End < snapshot.Start) throw new ArgumentException("an interval cannot end before it starts");
+        await EnsureReadyAsync(cancellationToken);
+        var gate = _probeGates.GetOrAdd(snapshot.Probe, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await WriteIntervalCoreAsync(snapshot, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0) return;
+        await EnsureReadyAsync(cancellationToken);
+        var lines = new LineProtocol();
+        var newest = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var point in points)
+        {
+            if (string.IsNullOrWhiteSpace(point.Probe)) throw new ArgumentException("a second point needs a probe name");
+            lines.Point("seconds").Tag("probe", point.Probe);
+            foreach (var (name, value) in point.Metrics) lines.Field(name, value);
+            var ms = point.Time.ToUnixTimeSeconds() * 1000;
+            lines.Time(ms);
+            newest[point.Probe] = Math.Max(newest.GetValueOrDefault(point.Probe), ms + 1000);
+            if (lines.Lines >= _options.InfluxBatchSize)
+            {
+                await _client.WriteAsync(SecondPolicy, lines.ToString(), cancellationToken);
+                lines = new LineProtocol();
+            }
+        }
+        await _client.WriteAsync(SecondPolicy, lines.ToString(), cancellationToken);
+        var status = new LineProtocol();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var (probe, ms) in newest)
+        {
+            var state = await StateAsync(probe, cancellationToken);
+            state.Newest = Math.Max(state.Newest, ms);
+            status.Point("probes").Tag("probe", probe).Field("newest", state.Newest).Field("last_seen", now).Time(0);
+        }
+        await _client.WriteAsync(MetaPolicy, status.ToString(), cancellationToken);
+    }
+
+    public async Task WriteEventsAsync(IReadOnlyList<MonitorEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0) return;
+        await EnsureReadyAsync(cancellationToken);
+        var lines = new LineProtocol();
+        var status = new LineProtocol();
+        foreach (var e in events)
+        {
+            if (string.IsNullOrWhiteSpace(e.Id)) throw new ArgumentException("an event needs an id");
+            lines.Point("events").Tag("id", e.Id).Tag("kind", e.Kind);
+            if (!string.IsNullOrEmpty(e.Probe)) lines.Tag("probe", e.Probe);
+            lines.Field("event", JsonSerializer.Serialize(e, StoreJson.Options)).Time(e.Time.ToUnixTimeMilliseconds());
+            if (e.Kind == EventKinds.ProbeStart && !string.IsNullOrWhiteSpace(e.Probe) && e.Details.TryGetValue("version", out var version))
+                status.Point("probes").Tag("probe", e.Probe).Field("version", version)
+                    .Field("last_seen", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Time(0);
+        }
+        await _client.WriteAsync(EventPolicy, lines.ToString(), cancellationToken);
+        await _client.WriteAsync(MetaPolicy, status.ToString(), cancellationToken);
+    }
+
+    public async Task<SeriesResult> QuerySeriesAsync(SeriesQuery query, CancellationToken cancellationToken = default)
+    {
+        var metric = QueryGuard.Check(query);
+        await EnsureReadyAsync(cancellationToken);
+        var probes = QueryGuard.Probes(query.Probes);
+        var statuses = await ReadStatusAsync(cancellationToken);
+        DateTimeOffset? newest = statuses.Count == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(statuses.Max(s => Long(s, "newest")));
+        var step = statuses.Select(s => Number(s, "interval_seconds")).DefaultIfEmpty(0).Max();
+        var plans = TierPlanner.Plan(TierPlanner.Tiers(_options, TimeSpan.FromSeconds(step > 0 ? step : 30)),
+            query.From, query.To, query.MaxPoints, newest);
+        var field = InfluxQl.Identifier(metric.Name);
+        foreach (var (tier, bucket) in plans)
+        {
+            var (policy, measurement, select) = tier.Kind switch
+            {
+                TierKind.Second => (SecondPolicy, "seconds", $"min({field}), mean({field}), max({field})"),
+                TierKind.Interval => (IntervalPolicy, "interval_metrics", $"min({field}), mean({field}), max({field})"),
+                TierKind.FiveMinute => (FiveMinutePolicy, "consolidated",
+                    $"min({InfluxQl.Identifier(metric.Name + "|min")}), mean({field}), max({InfluxQl.Identifier(metric.Name + "|max")})"),
+                _ => (HourPolicy, "consolidated",
+                    $"min({InfluxQl.Identifier(metric.Name + "|min")}), mean({field}), max({InfluxQl.Identifier(metric.Name + "|max")})"),
+            };
+            var statement = $"SELECT {select} FROM {From(policy, measurement)} WHERE time >= {InfluxQl.Time(query.From.ToUnixTimeSeconds() * 1000)} " +
+                $"AND time <= {InfluxQl.Time(query.To.ToUnixTimeSeconds() * 1000)}{InfluxQl.ProbeClause(probes)} " +
+                $"GROUP BY time({bucket.ToString(CultureInfo.InvariantCulture)}s), \"probe\" fill(none)";
+            var series = (await _client.QueryAsync(statement, cancellationToken))[0];
+            var buckets = new SortedDictionary<long, List<(double Min, double Avg, double Max)>>();
+            foreach (var s in series)
+                foreach (var row in s.Rows)
+                {
+                    if (row[2] is null) continue;
+                    var time = (long)row[0]!;
+                    if (!buckets.TryGetValue(time, out var list)) buckets[time] = list = [];
+                    list.Add((ToDouble(row[1]), ToDouble(row[2]), ToDouble(row[3])));
+                }
+            if (buckets.Count == 0) continue;
+            var points = buckets.Select(kv => metric.Kind == MetricKind.Rate
+                    ? new SeriesBucket(DateTimeOffset.FromUnixTimeMilliseconds(kv.Key), kv.Value.Sum(p => p.Min), kv.Value.Sum(p => p.Avg), kv.Value.Sum(p => p.Max))
+                    : new SeriesBucket(DateTimeOffset.FromUnixTimeMilliseconds(kv.Key), kv.Value.Max(p => p.Min), kv.Value.Max(p => p.Avg), kv.Value.Max(p => p.Max)))
+                .ToList();
+            return new SeriesResult(metric.Name, TimeSpan.FromSeconds(bucket), points);
+        }
+        return new SeriesResult(metric.Name, TimeSpan.FromSeconds(plans[0].BucketSeconds), []);
+    }
+
+    public async Task<IReadOnlyList<ReportRow>> QueryTopAsync(TopQuery query, CancellationToken cancellationToken = default)
+    {
+        var report = QueryGuard.Check(query);
+        await EnsureReadyAsync(cancellationToken);
+        var names = QueryGuard.Probes(query.Probes) ?? (await ReadStatusAsync(cancellationToken)).Select(s => s.Tags["probe"]).ToList();
+        var from = query.From.ToUnixTimeMilliseconds();
+        var to = query.To.ToUnixTimeMilliseconds();
+        var host = query.Host is null ? null : System.Net.IPAddress.Parse(query.Host).ToString();
+        var aggregator = new TopAggregator(report);
+        var statuses = (await ReadStatusAsync(cancellationToken)).ToDictionary(s => s.Tags["probe"], StringComparer.Ordinal);
+        foreach (var probe in names)
+        {
+            if (!statuses.TryGetValue(probe, out var status)) continue;
+            var summarizedUntil = status.Values.TryGetValue("summarized_until", out var u) && u is not null ? Convert.ToInt64(u, CultureInfo.InvariantCulture) : long.MinValue;
+            var segments = SummarySegments.Split(from, to, summarizedUntil).ToList();
+            var summaries = new Dictionary<(long Period, long Start), string>();
+            if (segments.Any(s => s.Period != 0))
+            {
+                var where = $"WHERE \"report\"={InfluxQl.Literal(report.Name)} AND \"probe\"={InfluxQl.Literal(probe)} " +
+                    $"AND time >= {InfluxQl.Time(from)} AND time < {InfluxQl.Time(to)}";
+                var results = await _client.QueryAsync(
+                    $"SELECT \"rows\" FROM {From(FiveMinutePolicy, "summaries")} {where}; SELECT \"rows\" FROM {From(HourPolicy, "summaries")} {where}",
+                    cancellationToken);
+                foreach (var (period, series) in new[] { (3600L, results[0]), (86400L, results[1]) })
+                    foreach (var s in series)
+                        foreach (var row in s.Rows)
+                            summaries[(period, (long)row[0]!)] = (string)row[1]!;
+            }
+            foreach (var segment in segments)
+            {
+                if (segment.Period == 0)
+                {
+                    var raw = await _client.QueryAsync(
+                        $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} WHERE \"report\"={InfluxQl.Literal(report.Name)} " +
+                        $"AND \"probe\"={InfluxQl.Literal(probe)} AND time >= {InfluxQl.Time(segment.Start)} AND time < {InfluxQl.Time(segment.End)}",
+                        cancellationToken);
+                    foreach (var s in raw[0])
+                        foreach (var row in s.Rows) Add(aggregator, report, ReadRows((string)row[1]!), host);
+                }
+                else if (summaries.TryGetValue((segment.Period, segment.Start), out var json))
+                {
+                    Add(aggregator, report, ReadRows(json), host);
+                }
+            }
+        }
+        return aggregator.Top(query.N, query.SortBy);
+    }
+
+    public async Task<IReadOnlyList<MonitorEvent>> QueryEventsAsync(EventQuery query, CancellationToken cancellationToken = default)
+    {
+        QueryGuard.Check(query);
+        await EnsureReadyAsync(cancellationToken);
+        var probes = QueryGuard.Probes(query.Probes);
+        var statement = $"SELECT \"event\" FROM {From(EventPolicy, "events")} WHERE time >= {InfluxQl.Time(query.From.ToUnixTimeMilliseconds())} " +
+            $"AND time <= {InfluxQl.Time(query.To.ToUnixTimeMilliseconds())}{InfluxQl.ProbeClause(probes)}" +
+            (query.Kind is null ? "" : $" AND \"kind\"={InfluxQl.Literal(query.Kind)}");
+        var events = new List<MonitorEvent>();
+        foreach (var s in (await _client.QueryAsync(statement, cancellationToken))[0])
+            foreach (var row in s.Rows)
+                events.Add(JsonSerializer.Deserialize<MonitorEvent>((string)row[1]!, StoreJson.Options)!);
+        return events.OrderBy(e => e.Time).ThenBy(e => e.Id, StringComparer.Ordinal).Take(query.Limit).ToList();
+    }
+
+    public async Task<IReadOnlyList<IntervalSnapshot>> QueryIntervalsAsync(IntervalQuery query, CancellationToken cancellationToken = default)
+    {
+        QueryGuard.Check(query);
+        await EnsureReadyAsync(cancellationToken);
+        var probes = QueryGuard.Probes(query.Probes);
+        var where = $"WHERE time >= {InfluxQl.Time(query.From.ToUnixTimeMilliseconds())} AND time <= {InfluxQl.Time(query.To.ToUnixTimeMilliseconds())}" +
+            InfluxQl.ProbeClause(probes);
+        var results = await _client.QueryAsync(
+            $"SELECT \"snapshot\" FROM {From(IntervalPolicy, "interval_snapshots")} {where} GROUP BY \"probe\"; " +
+            $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} {where} GROUP BY \"probe\", \"report\"",
+            cancellationToken);
+        var reports = new Dictionary<(string Probe, long Start), Dictionary<string, IReadOnlyList<ReportRow>>>();
+        foreach (var s in results[1])
+            foreach (var row in s.Rows)
+            {
+                var key = (s.Tags["probe"], (long)row[0]!);
+                if (!reports.TryGetValue(key, out var byName)) reports[key] = byName = new(StringComparer.Ordinal);
+                byName[s.Tags["report"]] = ReadRows((string)row[1]!);
+            }
+        var snapshots = new List<IntervalSnapshot>();
+        foreach (var s in results[0])
+            foreach (var row in s.Rows)
+            {
+                var snapshot = JsonSerializer.Deserialize<IntervalSnapshot>((string)row[1]!, StoreJson.Options)!;
+                snapshots.Add(reports.TryGetValue((s.Tags["probe"], (long)row[0]!), out var byName) ? snapshot with { Reports = byName } : snapshot);
+            }
+        return snapshots.OrderBy(i => i.Start).ThenBy(i => i.Probe, StringComparer.Ordinal).Take(query.Limit).ToList();
+    }
+
+    public async Task<IReadOnlyList<ProbeStatus>> QueryProbesAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        return (await ReadStatusAsync(cancellationToken))
+            .Select(s => new ProbeStatus(
+                s.Tags["probe"],
+                Time(s, "last_start"), Time(s, "last_end"), Long(s, "last_packets"), Number(s, "last_drops"),
+                s.Values.GetValueOrDefault("version") as string, Time(s, "last_seen")))
+            .OrderBy(p => p.Probe, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        _setupGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- writing an interval ----
+
+    private async Task WriteIntervalCoreAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var probe = snapshot.Probe;
+        var startMs = snapshot.Start.ToUnixTimeMilliseconds();
+        var endMs = snapshot.End.ToUnixTimeMilliseconds();
+        var pointMs = snapshot.Start.ToUnixTimeSeconds() * 1000;
+        var values = SnapshotMetrics.Of(snapshot);
+        var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
+
+        var lines = new LineProtocol();
+        lines.Point("interval_metrics").Tag("probe", probe).Field(Duration, duration);
+        foreach (var (name, value) in values) lines.Field(name, value);
+        lines.Time(pointMs);
+        var stored = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
+        lines.Point("interval_snapshots").Tag("probe", probe).Field("snapshot", JsonSerializer.Serialize(stored, StoreJson.Options)).Time(startMs);
+        foreach (var (name, rows) in snapshot.Reports)
+        {
+            var info = ReportCatalog.Find(name);
+            lines.Point("reports").Tag("probe", probe).Tag("report", name)
+                .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Options))
+                .Field("hosts", info is null ? "" : TopAggregator.HostText(info, rows))
+                .Time(startMs);
+        }
+        await _client.WriteAsync(IntervalPolicy, lines.ToString(), cancellationToken);
+
+        await ConsolidateAsync(probe, pointMs / 1000, cancellationToken);
+
+        var state = await StateAsync(probe, cancellationToken);
+        var status = new LineProtocol();
+        status.Point("probes").Tag("probe", probe).Field("interval_seconds", duration)
+            .Field("last_seen", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        state.Newest = Math.Max(state.Newest, endMs);
+        status.Field("newest", state.Newest);
+        if (state.LastStart is null || state.LastStart <= startMs)
+        {
+            state.LastStart = startMs;
+            status.Field("last_start", startMs).Field("last_end", endMs).Field("last_packets", snapshot.Packets)
+                .Field("last_drops", values.GetValueOrDefault(MetricCatalog.Drops));
+        }
+        await SummarizeAsync(probe, state, startMs, status, cancellationToken);
+        await _client.WriteAsync(MetaPolicy, status.Time(0).ToString(), cancellationToken);
+    }
+
+    /// <summary>Recomputes the 5-minute bucket holding time from interval points, then its hour from 5-minute points.</summary>
+    private async Task ConsolidateAsync(string probe, long time, CancellationToken cancellationToken)
+    {
+        foreach (var (policy, sourcePolicy, sourceMeasurement, step, weighted) in new[]
+        {
+            (FiveMinutePolicy, IntervalPolicy, "interval_metrics", 300L, false),
+            (HourPolicy, FiveMinutePolicy, "consolidated", 3600L, true),
+        })
+        {
+            var bucket = time / step * step * 1000;
+            var series = (await _client.QueryAsync(
+                $"SELECT * FROM {From(sourcePolicy, sourceMeasurement)} WHERE \"probe\"={InfluxQl.Literal(probe)} " +
+                $"AND time >= {InfluxQl.Time(bucket)} AND time < {InfluxQl.Time(bucket + step * 1000)}", cancellationToken))[0];
+            var sums = new Dictionary<string, (double Min, double Weighted, double Weight, double Max)>(StringComparer.Ordinal);
+            double total = 0;
+            foreach (var s in series)
+            {
+                var durationColumn = s.Column(Duration);
+                foreach (var row in s.Rows)
+                {
+                    var weight = durationColumn >= 0 && row[durationColumn] is not null ? ToDouble(row[durationColumn]) : 1;
+                    total += weight;
+                    for (var c = 0; c < s.Columns.Count; c++)
+                    {
+                        var name = s.Columns[c];
+                        if (name is "time" or "probe" or Duration || name.Contains('|') || row[c] is not (long or double)) continue;
+                        var avg = ToDouble(row[c]);
+                        var min = weighted && s.Column(name + "|min") is var mi and >= 0 && row[mi] is not null ? ToDouble(row[mi]) : avg;
+                        var max = weighted && s.Column(name + "|max") is var ma and >= 0 && row[ma] is not null ? ToDouble(row[ma]) : avg;
+                        sums[name] = sums.TryGetValue(name, out var a)
+                            ? (Math.Min(a.Min, min), a.Weighted + avg * weight, a.Weight + weight, Math.Max(a.Max, max))
+                            : (min, avg * weight, weight, max);
+                    }
+                }
+            }
+            if (sums.Count == 0) return;
+            var lines = new LineProtocol();
+            lines.Point("consolidated").Tag("probe", probe).Field(Duration, total);
+            foreach (var (name, a) in sums)
+                lines.Field(name, a.Weighted / a.Weight).Field(name + "|min", a.Min).Field(name + "|max", a.Max);
+            await _client.WriteAsync(policy, lines.Time(bucket).ToString(), cancellationToken);
+        }
+    }
+
+    /// <summary>Same rule as the SQLite store: hours are summarized once the probe's next hour starts; a replay redoes its hour and day.</summary>
+    private async Task SummarizeAsync(string probe, ProbeState state, long startMs, LineProtocol status, CancellationToken cancellationToken)
+    {
+        var hour = SummarySegments.Floor(startMs, SummarySegments.HourMs);
+        if (state.SummarizedUntil is not { } until)
+        {
+            state.SummarizedUntil = hour;
+            status.Field("summarized_until", hour);
+            return;
+        }
+        if (hour < until)
+        {
+            await SummarizeRangeAsync(probe, hour, hour + SummarySegments.HourMs, cancellationToken);
+            await SummarizeDayAsync(probe, SummarySegments.Floor(hour, SummarySegments.DayMs), cancellationToken);
+            return;
+        }
+        if (hour == until) return;
+        var hours = await SummarizeRangeAsync(probe, until, hour, cancellationToken);
+        for (var day = SummarySegments.Floor(until, SummarySegments.DayMs); day + SummarySegments.DayMs <= hour; day += SummarySegments.DayMs)
+            if (hours.Any(h => SummarySegments.Floor(h, SummarySegments.DayMs) == day)) await SummarizeDayAsync(probe, day, cancellationToken);
+        state.SummarizedUntil = hour;
+        status.Field("summarized_until", hour);
+    }
+
+    private async Task<IReadOnlyList<long>> SummarizeRangeAsync(string probe, long from, long to, CancellationToken cancellationToken)
+    {
+        var series = (await _client.QueryAsync(
+            $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} WHERE \"probe\"={InfluxQl.Literal(probe)} " +
+            $"AND time >= {InfluxQl.Time(from)} AND time < {InfluxQl.Time(to)} GROUP BY \"report\"", cancellationToken))[0];
+        var byHour = new SortedDictionary<long, Dictionary<string, TopAggregator>>();
+        foreach (var s in series)
+        {
+            var report = ReportCatalog.Find(s.Tags.GetValueOrDefault("report") ?? "");
+            if (report is null) continue;
+            foreach (var row in s.Rows)
+            {
+                var hour = SummarySegments.Floor((long)row[0]!, SummarySegments.HourMs);
+                if (!byHour.TryGetValue(hour, out var reports)) byHour[hour] = reports = new(StringComparer.Ordinal);
+                if (!reports.TryGetValue(report.Name, out var aggregator)) reports[report.Name] = aggregator = new TopAggregator(report);
+                aggregator.AddRange(ReadRows((string)row[1]!));
+            }
+        }
+        var lines = new LineProtocol();
+        foreach (var (hour, reports) in byHour)
+            foreach (var (name, aggregator) in reports)
+                SummaryPoint(lines, probe, name, aggregator, hour);
+        await _client.WriteAsync(FiveMinutePolicy, lines.ToString(), cancellationToken);
+        return byHour.Keys.ToList();
+    }
+
+    private async Task SummarizeDayAsync(string probe, long day, CancellationToken cancellationToken)
+    {
+        var series = (await _client.QueryAsync(
+            $"SELECT \"rows\" FROM {From(FiveMinutePolicy, "summaries")} WHERE \"probe\"={InfluxQl.Literal(probe)} " +
+            $"AND time >= {InfluxQl.Time(day)} AND time < {InfluxQl.Time(day + SummarySegments.DayMs)} GROUP BY \"report\"", cancellationToken))[0];
+        var lines = new LineProtocol();
+        foreach (var s in series)
+        {
+            var report = ReportCatalog.Find(s.Tags.GetValueOrDefault("report") ?? "");
+            if (report is null) continue;
+            var aggregator = new TopAggregator(report);
+            foreach (var row in s.Rows) aggregator.AddRange(ReadRows((string)row[1]!));
+            SummaryPoint(lines, probe, report.Name, aggregator, day);
+        }
+        await _client.WriteAsync(HourPolicy, lines.ToString(), cancellationToken);
+    }
+
+    private void SummaryPoint(LineProtocol lines, string probe, string report, TopAggregator aggregator, long time)
+    {
+        var rows = aggregator.TopByEach(_options.SummaryRows);
+        lines.Point("summaries").Tag("probe", probe).Tag("report", report)
+            .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Options))
+            .Field("hosts", TopAggregator.HostText(ReportCatalog.Find(report)!, rows))
+            .Time(time);
+    }
+
+    // ---- set-up and status ----
+
+    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_ready) return;
+        await _setupGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ready) return;
+            var db = InfluxQl.Identifier(_spec.Database);
+            await _client.QueryAsync($"CREATE DATABASE {db}", cancellationToken);
+            var existing = (await _client.QueryAsync($"SHOW RETENTION POLICIES ON {db}", cancellationToken))[0]
+                .SelectMany(s => s.Rows.Select(r => r[0] as string)).ToHashSet(StringComparer.Ordinal);
+            var intervalKeep = _options.IntervalRetention > _options.ReportRetention ? _options.IntervalRetention : _options.ReportRetention;
+            var statements = new List<string>();
+            foreach (var (policy, keep) in new[]
+            {
+                (SecondPolicy, _options.SecondRetention), (IntervalPolicy, intervalKeep), (FiveMinutePolicy, _options.FiveMinuteRetention),
+                (HourPolicy, _options.HourRetention), (EventPolicy, _options.EventRetention), (MetaPolicy, TimeSpan.Zero),
+            })
+            {
+                var duration = keep == TimeSpan.Zero ? "INF" : InfluxQl.Duration(keep < TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : keep);
+                statements.Add(existing.Contains(policy)
+                    ? $"ALTER RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION {duration}"
+                    : $"CREATE RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION {duration} REPLICATION 1");
+            }
+            await _client.QueryAsync(string.Join("; ", statements), cancellationToken);
+            _ready = true;
+            _logger.LogInformation("InfluxDB store {Spec} ready (database and retention policies in place)", _spec);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StoreWriteException($"InfluxDB {_spec}: could not set up the database: {e.Message}", e);
+        }
+        finally
+        {
+            _setupGate.Release();
+        }
+    }
+
+    private async Task<ProbeState> StateAsync(string probe, CancellationToken cancellationToken)
+    {
+        if (_probeStates.TryGetValue(probe, out var state)) return state;
+        var series = (await _client.QueryAsync(
+            $"SELECT * FROM {From(MetaPolicy, "probes")} WHERE \"probe\"={InfluxQl.Literal(probe)}", cancellationToken))[0];
+        state = new ProbeState();
+        if (series.Count > 0 && series[0].Rows.Count > 0)
+        {
+            var status = Status(series[0], series[0].Rows[0]);
+            state.Newest = Long(status, "newest");
+            state.LastStart = status.Values.GetValueOrDefault("last_start") is null ? null : Long(status, "last_start");
+            state.SummarizedUntil = status.Values.GetValueOrDefault("summarized_until") is null ? null : Long(status, "summarized_until");
+        }
+        return _probeStates.GetOrAdd(probe, state);
+    }
+
+    private async Task<List<StatusRow>> ReadStatusAsync(CancellationToken cancellationToken)
+    {
+        var series = (await _client.QueryAsync($"SELECT * FROM {From(MetaPolicy, "probes")} GROUP BY \"probe\"", cancellationToken))[0];
+        return series.Where(s => s.Rows.Count > 0).Select(s => Status(s, s.Rows[^1])).ToList();
+    }
+
+    private static StatusRow Status(InfluxSeries series, object?[] row)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var i = 0; i < series.Columns.Count; i++) values[series.Columns[i]] = row[i];
+        var tags = new Dictionary<string, string>(series.Tags, StringComparer.Ordinal);
+        if (!tags.ContainsKey("probe") && values.GetValueOrDefault("probe") is string p) tags["probe"] = p;
+        return new StatusRow(tags, values);
+    }
+
+    private string From(string policy, string measurement) =>
+        $"{InfluxQl.Identifier(_spec.Database)}.{InfluxQl.Identifier(policy)}.{InfluxQl.Identifier(measurement)}";
+
+    private static void Add(TopAggregator aggregator, ReportInfo report, IReadOnlyList<ReportRow> rows, string? host)
+    {
+        foreach (var row in rows)
+            if (host is null || TopAggregator.Mentions(report, row, host)) aggregator.Add(row);
+    }
+
+    private static IReadOnlyList<ReportRow> ReadRows(string json) =>
+        JsonSerializer.Deserialize<List<ReportRow>>(json, StoreJson.Options) ?? [];
+
+    private static double ToDouble(object? value) => value switch
+    {
+        long l => l,
+        double d => d,
+        _ => 0,
+    };
+
+    private static double Number(StatusRow status, string name) => ToDouble(status.Values.GetValueOrDefault(name));
+
+    private static long Long(StatusRow status, string name) => status.Values.GetValueOrDefault(name) switch
+    {
+        long l => l,
+        double d => (long)d,
+        _ => 0,
+    };
+
+    private static DateTimeOffset? Time(StatusRow status, string name) =>
+        status.Values.GetValueOrDefault(name) is long or double ? DateTimeOffset.FromUnixTimeMilliseconds(Long(status, name)) : null;
+
+    private sealed record StatusRow(IReadOnlyDictionary<string, string> Tags, IReadOnlyDictionary<string, object?> Values);
+
+    /// <summary>What this process knows of a probe it writes for (one writer process per probe name).</summary>
+    private sealed class ProbeState
+    {
+        public long Newest { get; set; }
+        public long? LastStart { get; set; }
+        public long? SummarizedUntil { get; set; }
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Monitor.Probe.Evidence;
+using Monitor.Probe.Hosting;
+using Monitor.Storage;
+
+namespace Monitor.Web.Alerts;
+
+public static class AlertServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers alerting: settings from the <c>Alerts</c> section (validated when the host starts; a bad
+    /// setting stops the start with its key named), the outbox, the delivery and evaluation services and
+    /// evidence captures on the in-process probe when there is one. Needs an <see cref="IMonitorStore"/>.
+    /// </summary>
+    public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => AlertSettings.Load(configuration.GetSection(AlertOptions.Section), baseDirectory));
+        services.AddSingleton(sp => new AlertOutbox(sp.GetRequiredService<AlertSettings>().Options.Outbox));
+        services.AddSingleton<SmtpMailSender>();
+        services.AddSingleton<AlertMailComposer>();
+        services.AddSingleton<AlertActivity>();
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<AlertSettings>();
+            var feed = sp.GetService<ProbeLiveFeed>();
+            var ev = settings.Options.Evidence;
+            var store = new EvidenceStore(ev.Directory, ev.MaxBytes);
+            var recorder = feed is null ? null : new EvidenceRecorder(store, feed.AttachTap, sp.GetRequiredService<TimeProvider>());
+            return new AlertEvidence(settings, recorder, store, sp.GetRequiredService<IMonitorStore>(), sp.GetRequiredService<ILogger<AlertEvidence>>());
+        });
+        services.AddSingleton<OutboxDeliveryService>();
+        services.AddSingleton<AlertEvaluationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluationService>());
+        return services;
+    }
+}
+
+public static class AlertEndpoints
+{
+    public const string PcapContentType = "application/vnd.tcpdump.pcap";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>GET /api/alerts, POST /alerts/test-mail (form with antiforgery token), GET /evidence/{file}.</summary>
+    public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/alerts", (AlertSettings settings, AlertActivity activity, AlertOutbox outbox, AlertEvidence evidence) =>
+                Results.Json(new
+                {
+                    rules = settings.Rules.Select(r => new
+                    {
+                        name = r.Name,
+                        kind = r.Kind.ToString().ToLowerInvariant(),
+                        condition = r.Describe(),
+                        severity = r.Severity,
+                        k = r.K,
+                        w = r.W,
+                        cool_down_seconds = r.CoolDown.TotalSeconds,
+                        recipients = r.Recipients,
+                        evidence_filter = r.EvidenceFilter,
+                    }),
+                    states = activity.States,
+                    last_round = activity.LastRound,
+                    last_error = activity.LastError,
+                    recent = activity.Recent.Take(50),
+                    outbox = outbox.Status(),
+                    evidence = evidence.Store.List().Take(50),
+                }, Json))
+            .WithName("Alerts");
+
+        app.MapPost("/alerts/test-mail", async (HttpContext context, AlertSettings settings, AlertOutbox outbox,
+                AlertMailComposer composer, IAntiforgery antiforgery, TimeProvider time) =>
+            {
+                if (!await antiforgery.IsRequestValidAsync(context))
+                    return Results.BadRequest("The form's antiforgery token is missing or invalid; reload the Alerts page and try again.");
+                if (!settings.MailConfigured)
+                    return Results.BadRequest("No SMTP server is configured (Alerts:Smtp:Host).");
+                var form = await context.Request.ReadFormAsync(context.RequestAborted);
+                var to = form["to"].ToString().Trim();
+                IReadOnlyList<string> recipients;
+                if (to.Length > 0)
+                {
+                    if (to.Length > 254 || !MailboxAddress.TryParse(to, out var address) || !address.Address.Contains('@'))
+                        return Results.BadRequest($"'{to}' is not an e-mail address.");
+                    recipients = [address.Address];
+                }
+                else
+                {
+                    recipients = settings.Options.To.Concat(settings.Rules.SelectMany(r => r.Recipients))
+                        .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    if (recipients.Count == 0) return Results.BadRequest("No recipient: give an address or configure Alerts:To.");
+                }
+                outbox.Enqueue(composer.Test(recipients, time.GetUtcNow()), time.GetUtcNow());
+                return Results.Redirect("/alerts?test=queued");
+            })
+            .DisableAntiforgery()
+            .WithName("SendTestMail");
+
+        app.MapGet("/evidence/{file}", (string file, AlertEvidence evidence) =>
+            {
+                var path = evidence.Store.Resolve(file);
+                return path is null
+                    ? Results.NotFound($"No evidence capture named '{file}'.")
+                    : Results.File(path, PcapContentType, Path.GetFileName(path));
+            })
+            .WithName("EvidenceFile");
+        return app;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Monitor.Storage;
+using Monitor.Storage.Queries;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Web.Alerts;
+
+/// <summary>
+/// The alerting loop: every PollSeconds it reads each probe's newly stored intervals (and new spike
+/// events) from the store, runs the rules, and for what fired or cleared writes <c>alert</c> /
+/// <c>alert_resolved</c> events, starts evidence captures and puts one mail per rule into the outbox.
+/// Intervals stored before the site started are not evaluated again.
+/// </summary>
+public sealed class AlertEvaluationService(
+    AlertSettings settings,
+    IMonitorStore store,
+    AlertOutbox outbox,
+    AlertMailComposer composer,
+    AlertEvidence evidence,
+    AlertActivity activity,
+    TimeProvider time,
+    ILogger<AlertEvaluationService> logger) : BackgroundService
+{
+    private const int SeenSpikesCapacity = 10_000;
+    private readonly AlertEvaluator _evaluator = new(settings.Rules);
+    private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seenSpikes = new(StringComparer.Ordinal);
+    private readonly Queue<string> _spikeOrder = new();
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private bool _firstRound = true;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (settings.Rules.Count == 0) return;
+        logger.LogInformation("Alerting: {Count} rules, mail through {Host}, outbox {Outbox}",
+            settings.Rules.Count, settings.Options.Smtp.Host, outbox.Path);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                activity.Failed(e.Message);
+                logger.LogWarning("Alert evaluation round failed (store unreachable?): {Error}", e.Message);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(settings.Options.PollSeconds), time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        evidence.Recorder?.StopAll("site stopping");
+    }
+
+    /// <summary>One evaluation round; returns what it decided.</summary>
+    public async Task<AlertRound> RunRoundAsync(CancellationToken cancellationToken)
+    {
+        var probes = await store.QueryProbesAsync(cancellationToken).ConfigureAwait(false);
+        var fresh = new List<IntervalSnapshot>();
+        foreach (var p in probes)
+        {
+            if (p.LastIntervalStart is not { } last) continue;
+            if (!_seen.TryGetValue(p.Probe, out var seen))
+            {
+                if (_firstRound && (p.LastSeen is null || p.LastSeen < _started))
+                {
+                    _seen[p.Probe] = last;
+                    continue;
+                }
+                seen = DateTimeOffset.UnixEpoch;
+            }
+            if (last <= seen) continue;
+            var intervals = await store.QueryIntervalsAsync(
+                new IntervalQuery(seen, last + TimeSpan.FromSeconds(1), [p.Probe]), cancellationToken).ConfigureAwait(false);
+            var added = intervals.Where(i => i.Probe == p.Probe && i.Start > seen).ToList();
+            fresh.AddRange(added);
+            _seen[p.Probe] = added.Count > 0 ? added.Max(i => i.Start) : last;
+        }
+        _firstRound = false;
+
+        var spikes = await NewSpikesAsync(fresh, cancellationToken).ConfigureAwait(false);
+        var round = _evaluator.Evaluate(fresh, spikes);
+        await PublishAsync(round, cancellationToken).ConfigureAwait(false);
+        activity.RoundDone(time.GetUtcNow(), fresh.Count, _evaluator.States);
+        return round;
+    }
+
+    private async Task<IReadOnlyList<MonitorEvent>> NewSpikesAsync(List<IntervalSnapshot> fresh, CancellationToken cancellationToken)
+    {
+        if (fresh.Count == 0 || !settings.Rules.Any(r => r.Kind == AlertRuleKind.Anomaly)) return [];
+        // Spikes are found after their interval is stored: look back a while and keep those not seen yet.
+        var from = fresh.Min(i => i.Start) - TimeSpan.FromHours(2);
+        var to = fresh.Max(i => i.End) + TimeSpan.FromMinutes(1);
+        var events = await store.QueryEventsAsync(new EventQuery(from, to, Kind: EventKinds.Spike), cancellationToken).ConfigureAwait(false);
+        var result = new List<MonitorEvent>();
+        foreach (var e in events)
+        {
+            if (!_seenSpikes.Add(e.Id)) continue;
+            _spikeOrder.Enqueue(e.Id);
+            if (_spikeOrder.Count > SeenSpikesCapacity) _seenSpikes.Remove(_spikeOrder.Dequeue());
+            result.Add(e);
+        }
+        return result;
+    }
+
+    private async Task PublishAsync(AlertRound round, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var events = new List<MonitorEvent>();
+        var records = new List<AlertRecord>();
+        foreach (var group in round.Fired.GroupBy(f => f.Rule.Name))
+        {
+            var rule = group.First().Rule;
+            var firings = group.ToList();
+            var links = firings.SelectMany(evidence.StartFor).ToList();
+            var mail = composer.Fired(rule, firings, links);
+            outbox.Enqueue(mail, now);
+            logger.LogWarning("Alert {Rule} ({Severity}) fired: {Subject}", rule.Name, rule.Severity, mail.Subject);
+            foreach (var f in firings)
+            {
+                var summary = f.Offenders.Count > 0
+                    ? string.Join("; ", f.Offenders.Take(10).Select(o => o.Label)) + (f.Offenders.Count > 10 ? $"; … {f.Offenders.Count - 10} more" : "")
+                    : $"{rule.Describe()} (value {(f.Value is { } v ? AlertText.Number(v) : "?")})";
+                var drill = composer.DrillDown(f);
+                var mine = links.Where(l => l.Probe == f.Probe).ToList();
+                records.Add(new AlertRecord(now, EventKinds.Alert, rule.Name, rule.Severity, f.Probe, f.Start, f.End, summary, drill, mine));
+                var details = new Dictionary<string, string>
+                {
+                    ["rule"] = rule.Name,
+                    ["condition"] = rule.Describe(),
+                    ["hosts"] = string.Join(",", f.Offenders.Select(o => o.Host).Distinct()),
+                    ["link"] = drill,
+                };
+                if (f.Value is { } value) details["value"] = value.ToString(CultureInfo.InvariantCulture);
+                if (rule.Condition is { } c) details["threshold"] = c.Value.ToString(CultureInfo.InvariantCulture);
+                else if (rule.Kind is AlertRuleKind.Metric or AlertRuleKind.Drops) details["threshold"] = rule.Threshold.ToString(CultureInfo.InvariantCulture);
+                if (mine.Count > 0) details["evidence"] = string.Join(",", mine.Select(l => l.File));
+                events.Add(new MonitorEvent
+                {
+                    Id = f.EventId,
+                    Probe = f.Probe,
+                    Time = f.Start,
+                    End = f.End,
+                    Kind = EventKinds.Alert,
+                    Severity = rule.Severity,
+                    Message = $"{rule.Name}: {summary}",
+                    Details = details,
+                });
+            }
+        }
+        foreach (var group in round.Resolved.GroupBy(r => r.Rule.Name))
+        {
+            var rule = group.First().Rule;
+            var resolutions = group.ToList();
+            var mail = composer.Resolved(rule, resolutions);
+            outbox.Enqueue(mail, now);
+            logger.LogInformation("Alert {Rule} resolved: {Subject}", rule.Name, mail.Subject);
+            foreach (var r in resolutions)
+            {
+                var summary = $"{rule.Describe()} no longer holds (active since {AlertOutbox.Format(r.Since)})";
+                records.Add(new AlertRecord(now, EventKinds.AlertResolved, rule.Name, rule.Severity, r.Probe, r.Start, r.End, summary, null, []));
+                events.Add(new MonitorEvent
+                {
+                    Id = r.EventId,
+                    Probe = r.Probe,
+                    Time = r.Start,
+                    End = r.End,
+                    Kind = EventKinds.AlertResolved,
+                    Severity = rule.Severity,
+                    Message = $"{rule.Name} resolved",
+                    Details = new Dictionary<string, string>
+                    {
+                        ["rule"] = rule.Name,
+                        ["since"] = r.Since.ToString("O", CultureInfo.InvariantCulture),
+                    },
+                });
+            }
+        }
+        if (records.Count > 0) activity.Add(records);
+        if (events.Count == 0) return;
+        try
+        {
+            await store.WriteEventsAsync(events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The mails are already in the outbox; the events are what the store could not keep.
+            logger.LogWarning("Alert events not stored ({Count}): {Error}", events.Count, e.Message);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using Monitor.Storage.Metrics;
+using Monitor.Storage.Reports;
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Web.Alerts;
+
+/// <summary>A host (or series, for anomalies) that met a rule, with the report row that shows it.</summary>
+public sealed record Offender(string Host, string Label, double Value, ReportRow? Row);
+
+/// <summary>A rule that started to hold for a probe: the interval where it did and what it saw there.</summary>
+public sealed record AlertFiring(
+    AlertRule Rule,
+    string Probe,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    double? Value,
+    IReadOnlyList<Offender> Offenders,
+    string? TopReport,
+    IReadOnlyList<ReportRow> TopRows)
+{
+    public string EventId => $"alert:{Rule.Name}:{Probe}:{Start.UtcTicks}";
+}
+
+/// <summary>A rule that stopped holding for a probe.</summary>
+public sealed record AlertResolution(AlertRule Rule, string Probe, DateTimeOffset Since, DateTimeOffset Start, DateTimeOffset End, double? Value)
+{
+    public string EventId => $"alert_resolved:{Rule.Name}:{Probe}:{Start.UtcTicks}";
+}
+
+/// <summary>Everything one evaluation round decided; the mails group it by rule.</summary>
+public sealed record AlertRound(IReadOnlyList<AlertFiring> Fired, IReadOnlyList<AlertResolution> Resolved)
+{
+    public static readonly AlertRound Empty = new([], []);
+}
+
+/// <summary>Where a rule stands for one probe, for the Alerts page.</summary>
+public sealed record RuleState(
+    string Rule,
+    string Probe,
+    bool Active,
+    bool Suppressed,
+    int Hits,
+    int Window,
+    DateTimeOffset? Since,
+    DateTimeOffset? LastFired,
+    DateTimeOffset? LastEvaluated,
+    double? LastValue);
+
+/// <summary>
+/// Applies the rules to newly stored intervals, in order, keeping per (rule, probe) the last W
+/// outcomes (k of w), whether the alert is active and when it last mailed (cool-down, in data time
+/// so that replays of old captures behave as live traffic would). Not thread-safe: one round at a time.
+/// </summary>
+public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows = 10)
+{
+    private sealed class State
+    {
+        public readonly Queue<bool> Window = new();
+        public bool Active;
+        public bool Suppressed;
+        public DateTimeOffset? Since;
+        public DateTimeOffset? LastFired;
+        public DateTimeOffset? LastEvaluated;
+        public DateTimeOffset OpenUntil;
+        public double? LastValue;
+    }
+
+    private readonly Dictionary<(string Rule, string Probe), State> _states = new();
+
+    public IReadOnlyList<AlertRule> Rules { get; } = rules;
+
+    public IReadOnlyList<RuleState> States =>
+        _states.Select(kv => new RuleState(kv.Key.Rule, kv.Key.Probe, kv.Value.Active, kv.Value.Suppressed,
+                kv.Value.Window.Count(x => x), Rules.First(r => r.Name == kv.Key.Rule).W, kv.Value.Since,
+                kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.LastValue))
+            .OrderBy(s => s.Rule).ThenBy(s => s.Probe).ToList();
+
+    /// <param name="intervals">Intervals not seen before, any probes.</param>
+    /// <param name="newSpikes">Spike events not seen before (anomaly rules use those of Details kind=new).</param>
+    public AlertRound Evaluate(IReadOnlyList<IntervalSnapshot> intervals, IReadOnlyList<MonitorEvent> newSpikes)
+    {
+        var fired = new List<AlertFiring>();
+        var resolved = new List<AlertResolution>();
+        var ordered = intervals.OrderBy(i => i.Start).ThenBy(i => i.Probe, StringComparer.Ordinal).ToList();
+        foreach (var rule in Rules)
+        {
+            if (rule.Kind == AlertRuleKind.Anomaly)
+            {
+                EvaluateAnomaly(rule, ordered, newSpikes, fired, resolved);
+                continue;
+            }
+            foreach (var interval in ordered)
+            {
+                var state = StateOf(rule, interval.Probe);
+                var (holds, value, offenders) = Observe(rule, interval);
+                state.LastEvaluated = interval.End;
+                state.LastValue = value;
+                state.Window.Enqueue(holds);
+                while (state.Window.Count > rule.W) state.Window.Dequeue();
+                var hits = state.Window.Count(x => x);
+                if (!state.Active && hits >= rule.K)
+                {
+                    state.Active = true;
+                    state.Since = interval.Start;
+                    state.Suppressed = state.LastFired is { } last && interval.End - last < rule.CoolDown;
+                    if (state.Suppressed) continue;
+                    state.LastFired = interval.End;
+                    var (topReport, top) = TopRows(rule, interval);
+                    fired.Add(new AlertFiring(rule, interval.Probe, interval.Start, interval.End, value, offenders, topReport, top));
+                }
+                else if (state.Active && hits < rule.K)
+                {
+                    state.Active = false;
+                    if (!state.Suppressed)
+                        resolved.Add(new AlertResolution(rule, interval.Probe, state.Since ?? interval.Start, interval.Start, interval.End, value));
+                    state.Suppressed = false;
+                }
+            }
+        }
+        return new AlertRound(fired, resolved);
+    }
+
+    private void EvaluateAnomaly(AlertRule rule, List<IntervalSnapshot> intervals, IReadOnlyList<MonitorEvent> spikes,
+        List<AlertFiring> fired, List<AlertResolution> resolved)
+    {
+        var matching = spikes
+            .Where(e => e.Kind == EventKinds.Spike
+                        && e.Details.GetValueOrDefault("kind") == "new"
+                        && (rule.Series is null || e.Details.GetValueOrDefault("series") == rule.Series))
+            .OrderBy(e => e.Time);
+        foreach (var group in matching.GroupBy(e => e.Probe))
+        {
+            var state = StateOf(rule, group.Key);
+            var first = group.First();
+            var end = group.Max(e => e.End ?? e.Time);
+            state.OpenUntil = state.Active && state.OpenUntil > end ? state.OpenUntil : end;
+            state.LastEvaluated = end;
+            if (state.Active) continue;
+            state.Active = true;
+            state.Since = first.Time;
+            state.Suppressed = state.LastFired is { } last && first.Time - last < rule.CoolDown;
+            if (state.Suppressed) continue;
+            state.LastFired = first.Time;
+            var offenders = group.Select(e => new Offender(
+                e.Details.GetValueOrDefault("series") ?? "?",
+                $"{e.Details.GetValueOrDefault("series")}: {e.Message}",
+                double.TryParse(e.Details.GetValueOrDefault("peak"), System.Globalization.CultureInfo.InvariantCulture, out var peak) ? peak : 0,
+                null)).ToList();
+            fired.Add(new AlertFiring(rule, group.Key, first.Time, end, null, offenders, null, []));
+        }
+        foreach (var interval in intervals)
+        {
+            if (!_states.TryGetValue((rule.Name, interval.Probe), out var state) || !state.Active) continue;
+            state.LastEvaluated = interval.End;
+            if (interval.Start < state.OpenUntil) continue;
+            state.Active = false;
+            if (!state.Suppressed)
+                resolved.Add(new AlertResolution(rule, interval.Probe, state.Since ?? interval.Start, interval.Start, interval.End, null));
+            state.Suppressed = false;
+        }
+    }
+
+    private State StateOf(AlertRule rule, string probe)
+    {
+        if (!_states.TryGetValue((rule.Name, probe), out var state))
+            _states[(rule.Name, probe)] = state = new State();
+        return state;
+    }
+
+    private static (bool Holds, double? Value, IReadOnlyList<Offender> Offenders) Observe(AlertRule rule, IntervalSnapshot interval)
+    {
+        switch (rule.Kind)
+        {
+            case AlertRuleKind.Metric:
+            {
+                if (!interval.Metrics.TryGetValue(rule.Metric!, out var value)) return (false, null, []);
+                return (rule.Op.Holds(value, rule.Threshold), value, []);
+            }
+            case AlertRuleKind.Drops:
+            {
+                var drops = interval.Metrics.GetValueOrDefault(MetricCatalog.Drops);
+                var received = interval.Metrics.GetValueOrDefault(MetricCatalog.Received);
+                var percent = received > 0 ? 100 * drops / received : drops > 0 ? 100 : 0;
+                return (percent > rule.Threshold, percent, []);
+            }
+            default:
+            {
+                var rows = interval.Reports.GetValueOrDefault(rule.Report!) ?? [];
+                var offenders = new List<Offender>();
+                foreach (var row in rows)
+                {
+                    if (rule.Condition is { } c && !c.Holds(row)) continue;
+                    if (!rule.Where.All(w => w.Holds(row))) continue;
+                    offenders.Add(OffenderOf(rule, row));
+                }
+                offenders.Sort((a, b) => b.Value.CompareTo(a.Value));
+                return (offenders.Count > 0, offenders.Count > 0 ? offenders[0].Value : null, offenders);
+            }
+        }
+    }
+
+    private static Offender OffenderOf(AlertRule rule, ReportRow row)
+    {
+        var info = ReportCatalog.Find(rule.Report!);
+        var hostFields = info?.HostFields ?? ["ip"];
+        var hosts = hostFields.Select(row.Text).Where(h => h.Length > 0).ToList();
+        var host = hosts.FirstOrDefault() ?? "?";
+        var field = rule.Condition?.Field ?? info?.DefaultSort ?? "packets";
+        var value = row.Number(field);
+        var who = hosts.Count > 1 ? string.Join(" → ", hosts) : host;
+        var label = rule.Condition is null ? $"{who} ({field} {AlertText.Number(value)})"
+            : $"{who} {field} {AlertText.Number(value)} (threshold {rule.Condition.Op} {AlertText.Number(rule.Condition.Value)})";
+        return new Offender(host, label, value, row);
+    }
+
+    private (string? Report, IReadOnlyList<ReportRow> Rows) TopRows(AlertRule rule, IntervalSnapshot interval)
+    {
+        var report = rule.Kind == AlertRuleKind.Report ? rule.Report! : ReportCatalog.Talkers;
+        var rows = interval.Reports.GetValueOrDefault(report) ?? [];
+        var sort = rule.Condition?.Field ?? ReportCatalog.Find(report)?.DefaultSort;
+        IEnumerable<ReportRow> sorted = sort is null ? rows : rows.OrderByDescending(r => r.Number(sort));
+        return (report, sorted.Take(topRows).ToList());
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Monitor.Probe.Tests.EndToEnd;
+
+/// <summary>The real <c>monitor-probe</c> executable, as a user runs it.</summary>
+public sealed class ExecutableTests
+{
+    private static async Task<(int Code, string Out, string Err)> RunProbe(params string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(dotnet, [Path.Combine(AppContext.BaseDirectory, "monitor-probe.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task The_executable_writes_json_lines_to_stdout_that_match_the_oracle()
+    {
+        const string capture = "pcpp-example.pcap";
+        if (SharedPcaps.Folder is null) return;
+        var oracle = SharedPcaps.OracleOf(capture);
+
+        var (code, output, error) = await RunProbe("--read", SharedPcaps.PathOf(capture), "--json", "-",
+            "--interval", ProbeRun.WholeFile, "--top", "20", "--store", "none");
+
+        Assert.True(code == 0, error);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var root = JsonDocument.Parse(line).RootElement;
+        Assert.Equal(oracle.Packets, root.GetProperty("packets").GetInt64());
+        Assert.Equal(oracle.Bytes, root.GetProperty("bytes").GetInt64());
+        Assert.Equal(oracle.Protocols["tcp"], root.GetProperty("protocols").GetProperty("tcp").GetProperty("packets").GetInt64());
+        var talkers = root.GetProperty("reports").GetProperty("talkers").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("ip").GetString()!, t => new Talker(t.GetProperty("ip").GetString()!,
+                t.GetProperty("packets").GetInt64(), t.GetProperty("bytes").GetInt64()));
+        Assert.Equal(20, talkers.Count);
+        foreach (var expected in oracle.Talkers.Take(20)) Assert.Equal(expected, talkers[expected.Ip]);
+        Assert.Matches(@"monitor-probe: 4631 packets, 3738523 bytes in [0-9.]+ s \([0-9]+ packets/s\)", error);
+    }
+
+    [Fact]
+    public async Task The_executable_exits_2_with_one_line_naming_a_damaged_file_and_its_offset()
+    {
+        const string capture = "surv-pgsql-5000-query-results.pcap";
+        if (SharedPcaps.Folder is null) return;
+
+        var (code, output, error) = await RunProbe("--read", SharedPcaps.PathOf(capture), "--json", "-", "--interval", "5", "--store", "none");
+
+        Assert.Equal(2, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(785, lines.Sum(l => JsonDocument.Parse(l).RootElement.GetProperty("packets").GetInt64()));
+        var errorLine = Assert.Single(error.Split('\n'), l => l.Contains("error:"));
+        Assert.Contains(capture, errorLine);
+        Assert.Contains("offset", errorLine);
+        Assert.DoesNotContain("   at ", error);
+    }
+}

@@ -20,6 +20,9 @@ public static class Extensions
     /// </summary>
     public static WebApplicationBuilder AddMonitorWeb(this WebApplicationBuilder builder)
     {
+        // The web root is the repository's top-level wwwroot, so Blazor's own files (_framework/...) are
+        // found through the static web assets manifest of the build, in every environment.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         var probe = builder.Configuration.GetSection(ProbeOptions.Section);
         services.AddRazorComponents().AddInteractiveServerComponents();

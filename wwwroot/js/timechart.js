@@ -34,7 +34,10 @@ function seriesOf(state) {
     series.push({ name: band.name, type: 'rangeArea', data: band.points.map(p => ({ x: p[0], y: [p[1], p[2]] })) });
   }
   for (const line of state.lines) {
-    series.push(withBands ? { name: line.name, type: lineType, data: line.points } : { name: line.name, data: line.points });
+    // A range-area combo only understands {x, y} points; plain charts take the compact [x, y] pairs.
+    series.push(withBands
+      ? { name: line.name, type: lineType, data: line.points.map(p => ({ x: p[0], y: p[1] })) }
+      : { name: line.name, data: line.points });
   }
   return series;
 }

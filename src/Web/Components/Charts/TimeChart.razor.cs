@@ -16,6 +16,7 @@ public sealed partial class TimeChart
     private IJSObjectReference? _module;
     private DotNetObjectReference<TimeChart>? _self;
     private bool _created;
+    private string? _failure;
     private object? _drawnLines, _drawnBands, _drawnAnnotations;
     private (DateTimeOffset?, DateTimeOffset?) _drawnAxis;
 
@@ -40,19 +41,28 @@ public sealed partial class TimeChart
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (firstRender)
+        try
         {
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
-            _self = DotNetObjectReference.Create(this);
-            Remember();
-            await _module.InvokeVoidAsync("create", _element, Config(), _self);
-            _created = true;
-            return;
+            if (firstRender)
+            {
+                _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
+                _self = DotNetObjectReference.Create(this);
+                Remember();
+                await _module.InvokeVoidAsync("create", _element, Config(), _self);
+                _created = true;
+                return;
+            }
+            if (_created && _module is not null && Changed())
+            {
+                Remember();
+                await _module.InvokeVoidAsync("update", _element, Config());
+            }
         }
-        if (_created && _module is not null && Changed())
+        catch (JSException e)
         {
-            Remember();
-            await _module.InvokeVoidAsync("update", _element, Config());
+            // One chart that cannot be drawn must not end the page (and every other chart) with it.
+            _failure = $"This chart could not be drawn: {e.Message}";
+            StateHasChanged();
         }
     }
 

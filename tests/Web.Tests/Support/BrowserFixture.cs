@@ -1,0 +1,71 @@
+using Microsoft.Playwright;
+
+namespace Monitor.Web.Tests.Support;
+
+/// <summary>
+/// Debian's headless Chromium driven by Playwright (Playwright's own browser download is not used),
+/// shared by the browser tests; screenshots go to artifacts/screenshots at the repository root.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Errors the pages logged, shown when a browser test fails.</summary>
+    public List<string> BrowserLog { get; } = [];
+
+    public static string ArtifactsDirectory { get; } = FindArtifacts();
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"{ChromiumPath} is missing: run ./scripts/ensure-deps.sh test (apt-get install -y chromium)");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
+            TimezoneId = "UTC",
+        });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => { if (message.Type is "error" or "warning") BrowserLog.Add($"console {message.Type}: {message.Text}"); };
+        page.PageError += (_, error) => BrowserLog.Add($"page error: {error}");
+        return page;
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "screenshots", name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    private static string FindArtifacts()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln")))
+                return Path.Combine(dir.FullName, "artifacts");
+        return Path.Combine(AppContext.BaseDirectory, "artifacts");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -29,7 +29,7 @@ public sealed record ComparedReport(string Report, string Title, string Measure,
 
 public sealed record SpikeDrillDown(
     Spike Spike, TimeRange Window, TimeRange HourBefore, string FlowSort, IReadOnlyList<FlowRow> Flows,
-    IReadOnlyList<ComparedReport> Reports, string DayLink);
+    IReadOnlyList<ComparedReport> Reports, string DayLink, string FlowsLink);
 
 /// <summary>Leads from a spike to its cause: the window's flows and its top talkers, ports and scanners against the hour before.</summary>
 public sealed class SpikeDrillDownService(IMonitorStore store, SpikeDetector detector)
@@ -98,7 +98,8 @@ public sealed class SpikeDrillDownService(IMonitorStore store, SpikeDetector det
         }
 
         var dayLink = $"/days/{DayViewService.FormatDay(DateOnly.FromDateTime(spike.Start.UtcDateTime))}?probe={Uri.EscapeDataString(spike.Probe)}";
-        return new SpikeDrillDown(spike, window, before, sort, flows.Take(50).ToList(), reports, dayLink);
+        return new SpikeDrillDown(spike, window, before, sort, flows.Take(50).ToList(), reports, dayLink,
+            "/" + Links.ReportsRange(window, ReportCatalog.Flows, spike.Probe));
     }
 
     /// <summary>Merges each interval's top flows into one record per (src, dst, proto, sport, dport).</summary>

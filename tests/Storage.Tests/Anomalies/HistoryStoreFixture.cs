@@ -80,9 +80,11 @@ public sealed class SqliteHistoryFixture : HistoryStoreFixture
 /// <summary>
 /// The same generator written through the InfluxDB store into a real influxd on loopback. Ten days hold
 /// everything the tests check (seven earlier days before the flood and the scan) and take half the time
-/// of two weeks to write over HTTP.
+/// of two weeks to write over HTTP. InfluxDB's retention policies count back from the wall clock, so
+/// these ten days end today.
 /// </summary>
-public sealed class InfluxHistoryFixture() : HistoryStoreFixture(new HistoryGenerator(days: 10))
+public sealed class InfluxHistoryFixture() : HistoryStoreFixture(
+    new HistoryGenerator(days: 10, firstDay: DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10)))
 {
     private readonly InfluxServer _server = new();
 

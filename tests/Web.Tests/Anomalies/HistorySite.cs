@@ -34,6 +34,7 @@ public sealed class HistorySite : IAsyncLifetime
             b.UseSetting("Probe:Enabled", "false");
             b.UseSetting("Probe:Store", "sqlite:" + db);
             b.UseEnvironment("Production");
+            b.UseStaticWebAssets();
         });
     }
 

@@ -31,6 +31,8 @@ public sealed class StorageOptions
         Check(HourRetention, nameof(HourRetention));
         Check(ReportRetention, nameof(ReportRetention));
         Check(EventRetention, nameof(EventRetention));
+        if (ReportRetention < TimeSpan.FromHours(2))
+            throw new ArgumentException($"{Section}:{nameof(ReportRetention)} must be at least 2 hours: hourly summaries are made from the raw rows of the hour before (is {ReportRetention})");
         if (SummaryRows < 1) throw new ArgumentException($"{Section}:{nameof(SummaryRows)} must be at least 1");
         if (InfluxBatchSize < 1) throw new ArgumentException($"{Section}:{nameof(InfluxBatchSize)} must be at least 1");
         if (InfluxTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}:{nameof(InfluxTimeout)} must be positive");

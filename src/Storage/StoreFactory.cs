@@ -25,7 +25,7 @@ public static class StoreFactory
             var path = spec["sqlite:".Length..];
             if (path.StartsWith("//", StringComparison.Ordinal)) path = path[2..];
             if (string.IsNullOrWhiteSpace(path))
-                throw new ArgumentException($"store spec '{spec}' has no file path; use sqlite:PATH, e.g. {DefaultSpec}");
+                throw new ArgumentException($"store spec '{spec}' has no file path; use sqlite:PATH (e.g. {DefaultSpec}) or influx://[USER:PASSWORD@]HOST:PORT/DATABASE");
             return new SqliteStore(path, options, loggers.CreateLogger<SqliteStore>());
         }
         if (spec.StartsWith("influx://", StringComparison.OrdinalIgnoreCase))

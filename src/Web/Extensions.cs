@@ -29,7 +29,9 @@ public static class Extensions
         var spec = probe["Store"] is { Length: > 0 } configured && !configured.Equals("none", StringComparison.OrdinalIgnoreCase)
             ? configured
             : StoreFactory.DefaultSpec;
-        services.AddSingleton(sp => StoreFactory.Open(spec, sp.GetRequiredService<ILoggerFactory>()));
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        storage.Validate();
+        services.AddSingleton(sp => StoreFactory.Open(spec, storage, sp.GetRequiredService<ILoggerFactory>()));
 
         if (probe.GetValue("Enabled", true))
         {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Hosting;
 using Monitor.Probe.Reports;
+using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Cli;
 
@@ -84,6 +85,7 @@ public static class ProbeCli
             o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var section = builder.Configuration.GetSection(ProbeOptions.Section);
         builder.Services.AddProbeCore(section);
+        builder.Services.AddOptions<SpoolOptions>().Bind(builder.Configuration.GetSection(SpoolOptions.Section));
         using var host = builder.Build();
 
         ProbeOptions options;
@@ -137,7 +139,7 @@ public static class ProbeCli
     {
         try
         {
-            foreach (var device in LiveCaptureSource.ListInterfaces()) await output.WriteLineAsync(device.ToString());
+            foreach (var device in LiveCapture.ListInterfaces()) await output.WriteLineAsync(device);
             return Done;
         }
         catch (Exception e) when (ProbeEngine.IsBadInput(e))

@@ -119,14 +119,7 @@ public sealed class ProbeEngine(
     private IPacketSource OpenSource()
     {
         if (options.IsOffline) return new PcapFileSource(options.Read, options.Filter);
-        return new LiveCaptureSource(new LiveCaptureOptions
-        {
-            Interface = options.Interface!,
-            Promiscuous = options.Promiscuous,
-            SnapLength = options.SnapLength,
-            BufferSize = options.BufferSize,
-            Filter = options.Filter,
-        });
+        return LiveCapture.Open(options);
     }
 
     private void WriteEvent(string kind, string message, string severity = "info")
@@ -161,7 +154,7 @@ public sealed class ProbeEngine(
 
     /// <summary>Damaged or missing input, a bad filter, no permission: the user's to fix (exit code 2).</summary>
     public static bool IsBadInput(Exception e) => e is CaptureFileException or CaptureFilterException
-        or CapturePermissionException or FileNotFoundException or DirectoryNotFoundException
+        or CapturePermissionException or CaptureDeviceException or FileNotFoundException or DirectoryNotFoundException
         or UnauthorizedAccessException or ArgumentException;
 
     private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");

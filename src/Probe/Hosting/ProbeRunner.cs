@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
+using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Hosting;
 
@@ -9,7 +11,7 @@ namespace Monitor.Probe.Hosting;
 /// and closes the sinks so that everything written is flushed. Shared by the command line and the
 /// hosted service, so the site runs exactly the probe the CLI runs.
 /// </summary>
-public sealed class ProbeRunner(ProbeLiveFeed feed, ILoggerFactory loggers)
+public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spoolOptions, ILoggerFactory loggers)
 {
     /// <summary>Called with the engine before it runs (the CLI's progress display watches it).</summary>
     public async Task<ProbeRunResult> RunAsync(
@@ -20,7 +22,7 @@ public sealed class ProbeRunner(ProbeLiveFeed feed, ILoggerFactory loggers)
         try
         {
             if (options.Json is not null) sinks.Add(new JsonLinesSink(options.Json));
-            if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, loggers));
+            if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, SpoolFor(options.Name), loggers));
         }
         catch (Exception e)
         {
@@ -36,6 +38,27 @@ public sealed class ProbeRunner(ProbeLiveFeed feed, ILoggerFactory loggers)
         var flushError = await DisposeAll(sinks);
         if (flushError is not null && result.ExitCode == 0) result = result with { ExitCode = 1, Error = flushError };
         return result;
+    }
+
+    /// <summary>
+    /// The spool folder allows one writer; unless configured, each probe name gets its own folder so
+    /// several probe processes on one machine do not collide.
+    /// </summary>
+    private SpoolOptions SpoolFor(string probe)
+    {
+        var configured = spoolOptions.Value;
+        if (configured.Directory != new SpoolOptions().Directory) return configured;
+        var safe = string.Concat(probe.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        return new SpoolOptions
+        {
+            Directory = Path.Combine(configured.Directory, safe),
+            MaxBytes = configured.MaxBytes,
+            RetryMin = configured.RetryMin,
+            RetryMax = configured.RetryMax,
+            FlushTimeout = configured.FlushTimeout,
+            SecondsBatch = configured.SecondsBatch,
+            Fsync = configured.Fsync,
+        };
     }
 
     private async Task<string?> DisposeAll(List<ISnapshotSink> sinks)

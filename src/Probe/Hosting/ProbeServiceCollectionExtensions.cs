@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Monitor.Probe.Reports;
+using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Hosting;
 
@@ -24,6 +25,7 @@ public static class ProbeServiceCollectionExtensions
         services.AddOptions<ProbeOptions>().Bind(probeSection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProbeOptions>, ProbeOptionsValidator>();
         services.AddOptions<ReportOptions>().Bind(probeSection);
+        services.AddOptions<SpoolOptions>();
         services.AddSingleton<ProbeLiveFeed>();
         services.AddSingleton<ProbeRunner>();
         return services;

@@ -21,10 +21,18 @@ public sealed class StoreSink : ISnapshotSink
     }
 
     /// <summary>Opens the store named by the spec; a bad spec is an <see cref="ArgumentException"/> with a clear message.</summary>
-    public static StoreSink Open(string spec, ILoggerFactory loggers)
+    public static StoreSink Open(string spec, SpoolOptions spool, ILoggerFactory loggers)
     {
         var store = StoreFactory.Open(spec, loggers);
-        return new StoreSink(store, new SpooledStoreWriter(store, new SpoolOptions(), loggers.CreateLogger<SpooledStoreWriter>()));
+        try
+        {
+            return new StoreSink(store, new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>()));
+        }
+        catch
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
     }
 
     public void WriteSeconds(IReadOnlyList<SecondPoint> points) => _writer.Enqueue(points);

@@ -49,6 +49,11 @@ public static class AlertEndpoints
 {
     public const string PcapContentType = "application/vnd.tcpdump.pcap";
 
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+    };
+
     /// <summary>GET /api/alerts, POST /alerts/test-mail (form with antiforgery token), GET /evidence/{file}.</summary>
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
@@ -73,7 +78,7 @@ public static class AlertEndpoints
                     recent = activity.Recent.Take(50),
                     outbox = outbox.Status(),
                     evidence = evidence.Store.List().Take(50),
-                }))
+                }, Json))
             .WithName("Alerts");
 
         app.MapPost("/alerts/test-mail", async (HttpContext context, AlertSettings settings, AlertOutbox outbox,

@@ -60,7 +60,7 @@ public sealed class ReportService(IMonitorStore store, TimeProvider clock)
         }
 
         DateTimeOffset at;
-        if (string.IsNullOrEmpty(request.At)) at = now;
+        if (string.IsNullOrEmpty(request.At)) at = await NewestIntervalStartAsync(request.Probe, cancellationToken) ?? now;
         else if (!TimeRange.TryParseInstant(request.At, "at", out at, out var atError)) throw new StoreQueryException(atError!);
 
         if (span is ReportSpan.Hour or ReportSpan.Day)
@@ -83,6 +83,16 @@ public sealed class ReportService(IMonitorStore store, TimeProvider clock)
         return new ReportView(info, span, intervalRange, previous, next, intervalRows);
     }
 
+    /// <summary>Where "the latest interval" is: the newest any probe (or the given one) stored, wherever in time.</summary>
+    public async Task<DateTimeOffset?> NewestIntervalStartAsync(string? probe, CancellationToken cancellationToken = default)
+    {
+        var probes = await store.QueryProbesAsync(cancellationToken);
+        return probes
+            .Where(p => string.IsNullOrEmpty(probe) || p.Probe == probe)
+            .Select(p => p.LastIntervalStart)
+            .Max();
+    }
+
     private static bool IsField(ReportInfo info, string field) =>
         info.KeyFields.Contains(field) || info.SumFields.Contains(field) || info.MaxFields.Contains(field) ||
         info.DefaultSort == field || info.HostFields.Contains(field);
@@ -99,7 +109,7 @@ public sealed class ReportService(IMonitorStore store, TimeProvider clock)
             "range" => ReportSpan.Range,
             _ => throw new StoreQueryException($"'span' = '{TimeRange.Shorten(request.Span!)}' must be interval, hour, day or range"),
         };
-        if (hasRange && span != ReportSpan.Range)
+        if (hasRange && (span != ReportSpan.Range || !string.IsNullOrEmpty(request.At)))
             throw new StoreQueryException("give either 'from'/'to' (a range) or 'at' with 'span', not both");
         return span;
     }

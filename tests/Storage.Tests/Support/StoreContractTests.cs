@@ -163,4 +163,42 @@ public abstract class StoreContractTests
         Assert.Equal(TimeSpan.FromHours(1), hourly.Resolution);
         Assert.Equal(1000 / 3600.0, hourly.Points[3].Avg, 9);
     }
+
+    [Fact]
+    public async Task Long_ranges_read_five_minute_and_hourly_consolidations_with_the_right_min_avg_and_max()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(12);
+        var values = Enumerable.Range(0, 240).Select(i => (long)((i * 37) % 101 + 1) * 30).ToList();
+        for (var i = 0; i < values.Count; i++) await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30 * i), values[i]));
+        var end = start.AddHours(2).AddSeconds(-1);
+
+        var hourly = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, end, MaxPoints: 2));
+        Assert.Equal(TimeSpan.FromHours(1), hourly.Resolution);
+        Assert.Equal(2, hourly.Points.Count);
+        for (var h = 0; h < 2; h++)
+        {
+            var hour = values.Skip(120 * h).Take(120).Select(v => v / 30.0).ToList();
+            Assert.Equal(hour.Min(), hourly.Points[h].Min, 9);
+            Assert.Equal(hour.Average(), hourly.Points[h].Avg, 9);
+            Assert.Equal(hour.Max(), hourly.Points[h].Max, 9);
+        }
+
+        var fiveMinutes = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, end, MaxPoints: 24));
+        Assert.Equal(TimeSpan.FromMinutes(5), fiveMinutes.Resolution);
+        Assert.Equal(24, fiveMinutes.Points.Count);
+        for (var b = 0; b < 24; b++)
+        {
+            var bucket = values.Skip(10 * b).Take(10).Select(v => v / 30.0).ToList();
+            Assert.Equal(start.AddMinutes(5 * b), fiveMinutes.Points[b].Time);
+            Assert.Equal(bucket.Min(), fiveMinutes.Points[b].Min, 9);
+            Assert.Equal(bucket.Average(), fiveMinutes.Points[b].Avg, 9);
+            Assert.Equal(bucket.Max(), fiveMinutes.Points[b].Max, 9);
+        }
+
+        var year = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start.AddDays(-364), end));
+        Assert.True(year.Points.Count <= 2000);
+        Assert.True(year.Resolution >= TimeSpan.FromHours(4));
+        Assert.Equal(values.Average() / 30.0, year.Points.Sum(p => p.Avg) / year.Points.Count, 9);
+    }
 }

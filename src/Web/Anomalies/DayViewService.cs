@@ -12,9 +12,15 @@ public sealed record DayView(DateOnly Day, string? Probe, IReadOnlyList<string> 
     public IReadOnlyList<Spike> Spikes => Analysis?.Spikes.ToList() ?? [];
 }
 
-/// <summary>Reads a day through the detector; shared by the day page and /api/days.</summary>
-public sealed class DayViewService(IMonitorStore store, SpikeDetector detector)
+/// <summary>
+/// Reads a day through the detector; shared by the day page and /api/days. A day's analysis is kept for
+/// a few seconds so that the page's prerender and its interactive render share one computation.
+/// </summary>
+public sealed class DayViewService(IMonitorStore store, SpikeDetector detector, TimeProvider clock)
 {
+    private static readonly TimeSpan Reuse = TimeSpan.FromSeconds(20);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(DateOnly, string), (DateTimeOffset At, Task<DayAnalysis> Analysis)> _recent = new();
+
     public AnomalyOptions Options => detector.Options;
 
     public static DateOnly ParseDay(string? text)
@@ -34,7 +40,18 @@ public sealed class DayViewService(IMonitorStore store, SpikeDetector detector)
         if (!string.IsNullOrEmpty(probe) && !probes.Contains(probe))
             throw new StoreQueryException($"unknown probe '{probe}'; known: {string.Join(", ", probes)}");
         var chosen = string.IsNullOrEmpty(probe) ? probes.FirstOrDefault() : probe;
-        var analysis = chosen is null ? null : await detector.AnalyzeDayAsync(chosen, day, cancellationToken);
+        var analysis = chosen is null ? null : await AnalyzeAsync(chosen, day, cancellationToken);
         return new DayView(day, chosen, probes, analysis, watch.Elapsed);
+    }
+
+    private Task<DayAnalysis> AnalyzeAsync(string probe, DateOnly day, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (key, entry) in _recent)
+            if (now - entry.At > Reuse) _recent.TryRemove(key, out _);
+        var cached = _recent.GetOrAdd((day, probe), _ => (now, detector.AnalyzeDayAsync(probe, day, cancellationToken)));
+        if (!cached.Analysis.IsFaulted && !cached.Analysis.IsCanceled) return cached.Analysis;
+        _recent.TryRemove((day, probe), out _);
+        return detector.AnalyzeDayAsync(probe, day, cancellationToken);
     }
 }

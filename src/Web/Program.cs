@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Monitor.Web;
+using Monitor.Web.Anomalies;
 using Monitor.Web.Hosting;
 using Monitor.Web.Security;
 
@@ -10,10 +11,12 @@ try
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebRoot.Locate() });
     builder.AddMonitorSecurity();
     builder.AddMonitorWeb();
+    builder.Services.AddAnomalies(builder.Configuration);
 
     var app = builder.Build();
     app.UseMonitorWeb();
     app.MapMonitorEndpoints();
+    app.MapAnomaliesApi();
     app.Run();
     return 0;
 }

@@ -45,8 +45,10 @@ public sealed class AnomalyOptions
     /// <summary>How often the hosted service looks for newly stored intervals.</summary>
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Series scored; defaults to <see cref="CoreSeries.All"/>.</summary>
-    public List<string> Series { get; set; } = [.. CoreSeries.All];
+    /// <summary>Series scored; empty means <see cref="CoreSeries.All"/> (a bound list would add to a non-empty default).</summary>
+    public List<string> Series { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveSeries => Series.Count > 0 ? Series : CoreSeries.All;
 
     /// <summary>Throws with the setting's name when a value cannot work.</summary>
     public void Validate()
@@ -65,7 +67,6 @@ public sealed class AnomalyOptions
         Require(SeasonTolerance >= TimeSpan.Zero && SeasonTolerance < TimeSpan.FromHours(12), "SeasonTolerance must be between 0 and 12 hours");
         Require(RecurringMinDays >= 1 && RecurringMinDays <= SeasonDays, "RecurringMinDays must be between 1 and SeasonDays");
         Require(PollEvery > TimeSpan.Zero, "PollEvery must be positive");
-        Require(Series.Count > 0, "Series must name at least one series");
         foreach (var s in Series)
             Require(MetricCatalog.Find(s) is not null, $"Series names unknown metric '{s}'");
     }

@@ -39,7 +39,7 @@ public sealed class IncrementalSpikeDetector(IMonitorStore store, AnomalyOptions
             if (until <= from) return [];
 
             var changed = new List<Spike>();
-            foreach (var series in options.Series)
+            foreach (var series in options.EffectiveSeries)
             {
                 if (!_states.TryGetValue((probe, series), out var state))
                     _states[(probe, series)] = state = new SeriesState(options, series);

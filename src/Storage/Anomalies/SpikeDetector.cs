@@ -33,7 +33,7 @@ public sealed class SpikeDetector(IMonitorStore store, AnomalyOptions options)
     {
         var (dayStart, dayEnd) = DayRange(day);
         var result = new List<SeriesAnalysis>();
-        foreach (var series in options.Series)
+        foreach (var series in options.EffectiveSeries)
         {
             var loader = StoreSeries.Loader(store, options, probe, series);
             var points = await loader(dayStart - LeadIn, dayEnd + options.ShortTermWindow, cancellationToken).ConfigureAwait(false);

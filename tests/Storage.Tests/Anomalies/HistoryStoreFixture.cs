@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Monitor.Storage.Anomalies;
 using Monitor.Storage.Sqlite;
+using Monitor.Storage.Tests.Support;
 using Monitor.TestKit.History;
 
 namespace Monitor.Storage.Tests.Anomalies;
@@ -13,7 +14,9 @@ public abstract class HistoryStoreFixture : IAsyncLifetime
 {
     public static StorageOptions Retention => new() { IntervalRetention = TimeSpan.FromDays(21), ReportRetention = TimeSpan.FromDays(21) };
 
-    public HistoryGenerator Generator { get; } = new();
+    protected HistoryStoreFixture(HistoryGenerator? generator = null) => Generator = generator ?? new HistoryGenerator();
+
+    public HistoryGenerator Generator { get; }
     public HistoryPlan Plan => Generator.Plan;
     public IMonitorStore Store { get; protected set; } = null!;
     public TimeSpan WriteTime { get; private set; }
@@ -71,5 +74,29 @@ public sealed class SqliteHistoryFixture : HistoryStoreFixture
         await base.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { }
+    }
+}
+
+/// <summary>
+/// The same generator written through the InfluxDB store into a real influxd on loopback. Ten days hold
+/// everything the tests check (seven earlier days before the flood and the scan) and take half the time
+/// of two weeks to write over HTTP. InfluxDB's retention policies count back from the wall clock, so
+/// these ten days end today.
+/// </summary>
+public sealed class InfluxHistoryFixture() : HistoryStoreFixture(
+    new HistoryGenerator(days: 10, firstDay: DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-10)))
+{
+    private readonly InfluxServer _server = new();
+
+    protected override async Task<IMonitorStore> OpenAsync()
+    {
+        await _server.StartAsync();
+        return StoreFactory.Open(_server.Spec("history"), Retention);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

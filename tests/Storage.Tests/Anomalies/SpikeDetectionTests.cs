@@ -121,3 +121,10 @@ public sealed class SqliteHistory : ICollectionFixture<SqliteHistoryFixture>;
 [Collection(nameof(SqliteHistory))]
 public sealed class SqliteSpikeDetectionTests(SqliteHistoryFixture fixture, ITestOutputHelper output)
     : SpikeDetectionTests(fixture, output);
+
+[CollectionDefinition(nameof(InfluxHistory))]
+public sealed class InfluxHistory : ICollectionFixture<InfluxHistoryFixture>;
+
+[Collection(nameof(InfluxHistory))]
+public sealed class InfluxSpikeDetectionTests(InfluxHistoryFixture fixture, ITestOutputHelper output)
+    : SpikeDetectionTests(fixture, output);

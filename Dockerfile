@@ -9,7 +9,7 @@ COPY . .
 # libpcap headers are not needed to build; npm brings the chart library into wwwroot/lib.
 RUN ./scripts/ensure-deps.sh run \
  && dotnet publish src/Web/Monitor.Web.csproj -c Release -o /app --no-self-contained \
- && cp -r wwwroot /app/wwwroot
+ && mkdir -p /app/wwwroot && cp -r wwwroot/. /app/wwwroot/
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update \

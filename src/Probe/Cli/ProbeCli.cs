@@ -102,7 +102,7 @@ public static class ProbeCli
         // Lists given as flags replace the file's lists instead of merging with them index by index.
         if (parse.GetValue(flags.Read) is { } read) options.Read = [.. read];
         if (parse.GetValue(flags.HomeNet) is { } homeNet) options.HomeNet = [.. homeNet];
-        var problems = options.Validate();
+        var problems = options.Validate().Concat(reportOptions.ValidateReportSettings()).ToList();
         if (problems.Count > 0)
         {
             foreach (var problem in problems) await error.WriteLineAsync($"monitor-probe: {problem}");

@@ -18,7 +18,8 @@ public sealed class EvidenceRecorder(EvidenceStore store, Func<IPacketTap, IDisp
     {
         get
         {
-            lock (_lock) return [.. _active];
+            // A finished capture leaves the list in a continuation; it is no longer active before that runs.
+            lock (_lock) return [.. _active.Where(c => !c.Done)];
         }
     }
 

@@ -11,3 +11,13 @@ public sealed class ProbeOptionsValidator : IValidateOptions<ProbeOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+/// <summary>The report settings share the Probe section and stop the host the same way.</summary>
+public sealed class ReportOptionsValidator : IValidateOptions<Reports.ReportOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Reports.ReportOptions options)
+    {
+        var errors = options.ValidateReportSettings();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

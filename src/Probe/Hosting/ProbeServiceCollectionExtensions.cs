@@ -24,7 +24,8 @@ public static class ProbeServiceCollectionExtensions
     {
         services.AddOptions<ProbeOptions>().Bind(probeSection).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProbeOptions>, ProbeOptionsValidator>();
-        services.AddOptions<ReportOptions>().Bind(probeSection);
+        services.AddOptions<ReportOptions>().Bind(probeSection).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>();
         services.AddOptions<SpoolOptions>();
         services.AddSingleton<ProbeLiveFeed>();
         services.AddSingleton<ProbeRunner>();

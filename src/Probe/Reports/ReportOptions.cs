@@ -36,10 +36,6 @@ public sealed record ReportOptions
     {
         var errors = new List<string>();
         if (Top is < 1 or > 100000) errors.Add($"Top must be 1..100000 (was {Top})");
-        if (TableCapacity is < 16 or > 16_777_216) errors.Add($"TableCapacity must be 16..16777216 (was {TableCapacity})");
-        if (WormThreshold < 0) errors.Add($"WormThreshold must be 0 or more (was {WormThreshold})");
-        if (ScannerThreshold < 1) errors.Add($"ScannerThreshold must be 1 or more (was {ScannerThreshold})");
-        if (BlacklistCheckSeconds < 1) errors.Add($"BlacklistCheckSeconds must be 1 or more (was {BlacklistCheckSeconds})");
         foreach (var block in HomeNet)
         {
             try
@@ -52,7 +48,22 @@ public sealed record ReportOptions
             }
         }
         if (Blacklist is { } path && !File.Exists(path)) errors.Add($"Blacklist: file '{path}' does not exist");
-        if (StandardPingSizes.Any(s => s < 0)) errors.Add("StandardPingSizes must not be negative");
+        errors.AddRange(ValidateReportSettings());
+        return errors;
+    }
+
+    /// <summary>
+    /// The problems of the settings only the reports read; Top, HomeNet and Blacklist are checked with
+    /// the probe's own options, which share the Probe section.
+    /// </summary>
+    public IReadOnlyList<string> ValidateReportSettings()
+    {
+        var errors = new List<string>();
+        if (TableCapacity is < 16 or > 16_777_216) errors.Add($"Probe:TableCapacity must be 16..16777216 (was {TableCapacity})");
+        if (WormThreshold < 0) errors.Add($"Probe:WormThreshold must be 0 or more (was {WormThreshold})");
+        if (ScannerThreshold < 1) errors.Add($"Probe:ScannerThreshold must be 1 or more (was {ScannerThreshold})");
+        if (BlacklistCheckSeconds < 1) errors.Add($"Probe:BlacklistCheckSeconds must be 1 or more (was {BlacklistCheckSeconds})");
+        if (StandardPingSizes.Any(s => s < 0)) errors.Add("Probe:StandardPingSizes must not be negative");
         return errors;
     }
 }

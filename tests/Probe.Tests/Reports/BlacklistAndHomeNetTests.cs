@@ -124,7 +124,7 @@ public sealed class BlacklistAndHomeNetTests : IDisposable
         var errors = new ReportOptions { Top = 0, TableCapacity = 1, HomeNet = ["10.0.0.0/33"], Blacklist = Path.Combine(_dir, "missing") }.Validate();
 
         Assert.Contains(errors, e => e.StartsWith("Top", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("TableCapacity", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Probe:TableCapacity", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("HomeNet", StringComparison.Ordinal) && e.Contains("10.0.0.0/33"));
         Assert.Contains(errors, e => e.StartsWith("Blacklist", StringComparison.Ordinal));
         Assert.Empty(new ReportOptions().Validate());

@@ -144,13 +144,7 @@ internal sealed class HostReport(int capacity)
     {
         var items = _table.Entries().Where(e => e.Value.SynSent > 0);
         return context.TopRows(items,
-            static (a, b) =>
-            {
-                var c = b.Value.WorkWeight.CompareTo(a.Value.WorkWeight);
-                if (c != 0) return c;
-                c = b.Value.SynSent.CompareTo(a.Value.SynSent);
-                return c != 0 ? c : RowContext.CompareIp(a.Key.Ip, b.Key.Ip);
-            },
+            static (a, b) => RowContext.Ranked(a.Value.WorkWeight, b.Value.WorkWeight, a.Value.SynSent, b.Value.SynSent, a.Key.Ip, b.Key.Ip),
             e =>
             {
                 var c = e.Value;
@@ -186,13 +180,7 @@ internal sealed class HostReport(int capacity)
     {
         var items = _table.Entries().Where(e => e.Value.UdpSent > 0);
         return context.TopRows(items,
-            static (a, b) =>
-            {
-                var c = b.Value.UdpWeight.CompareTo(a.Value.UdpWeight);
-                if (c != 0) return c;
-                c = b.Value.UdpSent.CompareTo(a.Value.UdpSent);
-                return c != 0 ? c : RowContext.CompareIp(a.Key.Ip, b.Key.Ip);
-            },
+            static (a, b) => RowContext.Ranked(a.Value.UdpWeight, b.Value.UdpWeight, a.Value.UdpSent, b.Value.UdpSent, a.Key.Ip, b.Key.Ip),
             e =>
             {
                 var c = e.Value;

@@ -13,6 +13,8 @@ public sealed class ProbeMetricsExporter
     public ProbeMetricsExporter(ILiveMonitor live)
     {
         Registry = Metrics.NewCustomRegistry();
+        // Process figures a scraper (and bench/load.sh) reads: GC heap, working set, CPU seconds, GC counts.
+        DotNetStats.Register(Registry);
         var factory = Metrics.WithCustomRegistry(Registry);
         var packets = factory.CreateCounter("monitor_probe_packets_total", "Packets the in-process probe has seen");
         var drops = factory.CreateCounter("monitor_probe_drops_total", "Packets dropped by capture (libpcap and interface)");

@@ -80,7 +80,8 @@ public static class Extensions
         app.MapAlerts();
         app.MapMetrics("/metrics", app.Services.GetRequiredService<ProbeMetricsExporter>().Registry);
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The site's own policy (SecurityHeaders) already says frame-ancestors 'none': no second CSP header from Blazor.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

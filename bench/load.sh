@@ -79,7 +79,7 @@ done
   echo "load: $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   status=0
   "$load" --site "http://127.0.0.1:$port" --pid "$site_pid" --capture "$work/load.pcap" \
-    --seconds "$SECONDS_RUN" --sessions "$SESSIONS" --api-rate "$API_RATE" --pps "$PPS" || status=$?
+    --seconds "$SECONDS_RUN" --sessions "$SESSIONS" --api-rate "$API_RATE" --pps "$PPS" --interval 30 || status=$?
   failures=$(grep -c -E '^(fail|crit):' "$work/site.log" || true)
   warnings=$(grep -c -E '^warn:' "$work/site.log" || true)
   echo "site log: $failures error lines, $warnings warnings"

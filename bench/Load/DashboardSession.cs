@@ -14,7 +14,7 @@ namespace Monitor.Bench.Load;
 /// render batch acknowledged, every JS interop call answered (timechart.js imported as a module, its
 /// create/append/dispose calls completed), the live charts' appends counted and timed.
 /// </summary>
-internal sealed partial class DashboardSession(Uri site, HttpClient http, Latencies latencies) : IAsyncDisposable
+internal sealed partial class DashboardSession(Uri site, HttpClient http, Latencies latencies, TimeSpan interval) : IAsyncDisposable
 {
     /// <summary>What the page loads besides itself (App.razor's head and body, TimeChart's module import).</summary>
     private static readonly string[] StaticFiles =
@@ -22,6 +22,8 @@ internal sealed partial class DashboardSession(Uri site, HttpClient http, Latenc
 
     private const int ResultJsObjectReference = 1;
 
+    /// <summary>Charts by element id: true for the per-interval chart (UDP weight), false for the 1-second ones.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _perInterval = new();
     private readonly TaskCompletionSource _firstRender = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private HubConnection? _hub;
     private long _nextJsObject;
@@ -130,14 +132,24 @@ internal sealed partial class DashboardSession(Uri site, HttpClient http, Latenc
     /// <summary>Answers a JS interop call the way the browser's timechart.js and Blazor's runtime would.</summary>
     private async Task AnswerJsAsync(long handle, string identifier, string? argsJson, int resultType)
     {
+        if (identifier == "create" && argsJson is not null)
+        {
+            // [element, config, dotnet]: the 1-second charts keep a 5-minute window, the interval chart 2 hours.
+            using var args = JsonDocument.Parse(argsJson);
+            var window = args.RootElement[1].TryGetProperty("liveWindowMs", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : 0;
+            _perInterval[ElementId(args.RootElement[0])] = window > TimeSpan.FromMinutes(30).TotalMilliseconds;
+        }
         if (identifier == "append" && argsJson is not null)
         {
             Interlocked.Increment(ref _appends);
-            // [element, timeMs, values]: live capture stamps the second with wall time, so now minus the
-            // second's end is how late the dashboard shows it.
+            // [element, timeMs, values]: live capture stamps points with wall time, so now minus the end of
+            // the second (or interval) a point stands for is how late the dashboard shows it.
             using var args = JsonDocument.Parse(argsJson);
-            var secondEnd = DateTimeOffset.FromUnixTimeMilliseconds((long)args.RootElement[1].GetDouble()).AddSeconds(1);
-            latencies.Record("live append delay", DateTimeOffset.UtcNow - secondEnd);
+            var time = DateTimeOffset.FromUnixTimeMilliseconds((long)args.RootElement[1].GetDouble());
+            if (_perInterval.TryGetValue(ElementId(args.RootElement[0]), out var perInterval) && perInterval)
+                latencies.Record("live interval delay", DateTimeOffset.UtcNow - (time + interval));
+            else
+                latencies.Record("live second delay", DateTimeOffset.UtcNow - time.AddSeconds(1));
         }
         if (handle == 0) return;
         var result = resultType == ResultJsObjectReference
@@ -145,6 +157,9 @@ internal sealed partial class DashboardSession(Uri site, HttpClient http, Latenc
             : "null";
         await SendAsync("EndInvokeJSFromDotNet", handle, true, $"[{handle},true,{result}]");
     }
+
+    private static string ElementId(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("__internalId", out var id) ? id.ToString() : element.ToString();
 
     private async Task SendAsync(string method, params object?[] args)
     {

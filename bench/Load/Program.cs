@@ -9,11 +9,11 @@ using Monitor.Bench.Load;
 // percentiles per kind, the site's peak RSS and GC heap, CPU used, and what the probe dropped.
 const string usage = """
     usage: monitor-bench-load --site URL --pid SITE_PID --capture FILE
-                              [--seconds 60] [--sessions 100] [--api-rate 50] [--pps 5000] [--max-frames 200000]
+                              [--seconds 60] [--sessions 100] [--api-rate 50] [--pps 5000] [--max-frames 200000] [--interval 30]
     """;
 Uri? site = null;
 int pid = 0, sessions = 100, maxFrames = 200_000;
-double seconds = 60, apiRate = 50, pps = 5000;
+double seconds = 60, apiRate = 50, pps = 5000, interval = 30;
 string? capture = null;
 try
 {
@@ -29,6 +29,7 @@ try
             case "--sessions": sessions = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--api-rate": apiRate = double.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--pps": pps = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--interval": interval = double.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--max-frames": maxFrames = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "-h" or "--help": Console.WriteLine(usage); return 0;
             default: throw new ArgumentException($"unknown argument {args[i]}");
@@ -76,7 +77,7 @@ var rampUp = TimeSpan.FromSeconds(Math.Min(5, seconds / 4));
 running.Add(new ApiTraffic(site, http, latencies, apiRate).RunAsync(duration, stop.Token));
 for (var i = 0; i < sessions; i++)
 {
-    var session = new DashboardSession(site, http, latencies);
+    var session = new DashboardSession(site, http, latencies, TimeSpan.FromSeconds(interval));
     dashboards.Add(session);
     running.Add(session.RunAsync(stop.Token));
     await Task.Delay(rampUp / Math.Max(1, sessions));

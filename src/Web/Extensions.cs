@@ -23,6 +23,9 @@ public static class Extensions
         // The web root is the repository's top-level wwwroot, so Blazor's own files (_framework/...) are
         // found through the static web assets manifest of the build, in every environment.
         builder.WebHost.UseStaticWebAssets();
+        // Not the development reloader that a build's manifest turns on: it logs a warning for every request
+        // of a wwwroot file outside the manifest (all of ours); UseStaticFiles serves those quietly.
+        builder.Configuration["ReloadStaticAssetsAtRuntime"] ??= "false";
         var services = builder.Services;
         var probe = builder.Configuration.GetSection(ProbeOptions.Section);
         services.AddRazorComponents().AddInteractiveServerComponents();

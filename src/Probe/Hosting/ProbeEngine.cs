@@ -52,13 +52,16 @@ public sealed class ProbeEngine(
         var workerCount = options.EffectiveWorkers;
         try
         {
+            _logger.LogInformation("Probe {Name} starting: {Workers} workers, {Interval} s intervals", options.Name, workerCount, options.Interval);
             Source = OpenSource();
             var bpf = options.Bpf.Count == 0 ? BpfGraphSet.Empty : new BpfGraphSet(options.Bpf, options.SnapLength);
             merger = new IntervalMerger(workerCount, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,
                 loggers.CreateLogger<IntervalMerger>());
             merger.SecondClosed += feed.PublishSecond;
+            var losses = new CaptureLossLog(options.Name, _logger);
             merger.IntervalClosed += (snapshot, mergeTime) =>
             {
+                losses.Observe(snapshot);
                 if (mergeTime > maxMerge) maxMerge = mergeTime;
                 totalMerge += mergeTime;
                 feed.PublishInterval(snapshot, mergeTime);
@@ -73,7 +76,8 @@ public sealed class ProbeEngine(
             foreach (var worker in workers) worker.Start();
             feed.Started(Source.Description, workerCount, Counters);
             WriteEvent(EventKinds.ProbeStart, $"probe {options.Name} started on {Source.Description} with {workerCount} workers");
-            _logger.LogInformation("Probe {Name} counting {Source} with {Workers} workers", options.Name, Source.Description, workerCount);
+            _logger.LogInformation("Probe {Name} counting {Source}{Filter}", options.Name, Source.Description,
+                string.IsNullOrWhiteSpace(options.Filter) ? "" : $" (filter {options.Filter})");
             try
             {
                 Source.Run(dispatcher, cancellationToken);

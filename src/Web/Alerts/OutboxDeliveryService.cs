@@ -49,13 +49,19 @@ public sealed class OutboxDeliveryService(
             item =>
             {
                 outbox.MarkSent(item.Id, time.GetUtcNow());
-                logger.LogInformation("Alert mail sent: {Subject} to {To}", item.Mail.Subject, string.Join(", ", item.Mail.To));
+                if (item.Attempts == 0)
+                    logger.LogInformation("Alert mail sent: {Subject} to {To}", item.Mail.Subject, string.Join(", ", item.Mail.To));
+                else
+                    logger.LogInformation("Alert mail sent after {Failed} failed attempt(s): {Subject} to {To}",
+                        item.Attempts, item.Mail.Subject, string.Join(", ", item.Mail.To));
             },
             (item, error) =>
             {
                 var delay = Backoff(item.Attempts);
                 outbox.MarkFailed(item.Id, error.Message, time.GetUtcNow() + delay);
-                logger.LogWarning("Alert mail not sent ({Error}); attempt {Attempt}, next in {Delay:0} s: {Subject}",
+                // One warning per mail; its retries (with back-off, for as long as the server is down) log at Debug.
+                logger.Log(item.Attempts == 0 ? LogLevel.Warning : LogLevel.Debug,
+                    "Alert mail not sent ({Error}); attempt {Attempt}, kept in the outbox and retried in {Delay:0} s: {Subject}",
                     error.Message, item.Attempts + 1, delay.TotalSeconds, item.Mail.Subject);
             },
             cancellationToken).ConfigureAwait(false);

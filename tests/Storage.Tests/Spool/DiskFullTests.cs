@@ -4,6 +4,7 @@ using Monitor.Storage.Snapshots;
 using Monitor.Storage.Spool;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using Monitor.TestKit.Logging;
 using static Monitor.Storage.Tests.Support.Snapshots;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Monitor.Storage.Tests.Support;
+namespace Monitor.TestKit.Filesystems;
 
 /// <summary>
 /// A genuinely small filesystem (tmpfs of a given size) mounted on a temporary folder, grown in place with
@@ -80,7 +80,7 @@ public sealed class SmallFilesystem : IDisposable
 }
 
 /// <summary>A fact that needs a real small filesystem; skipped, with the reason, where mounting is not allowed.</summary>
-public sealed class SmallFilesystemFactAttribute : FactAttribute
+public sealed class SmallFilesystemFactAttribute : Xunit.FactAttribute
 {
     public SmallFilesystemFactAttribute()
     {

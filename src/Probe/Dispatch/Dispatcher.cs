@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Decode;
@@ -45,6 +46,7 @@ internal sealed class Dispatcher : IPacketReceiver
         for (var i = 0; i < workers.Length; i++) _current[i] = new PacketBatch();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Receive(in RawPacket packet)
     {
         if (packet.Ticks >= _clock.SecondEndTicks) Advance(packet.Ticks);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Capture;
 
 namespace Monitor.Probe.Dispatch;
@@ -27,6 +28,7 @@ internal sealed class PacketBatch
     public Boundary? Boundary { get; set; }
 
     /// <summary>Copies the packet in; false when it does not fit and the batch must be sent first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(in RawPacket packet)
     {
         var data = packet.Data;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Snapshots;
@@ -30,6 +31,7 @@ internal sealed class FlowReport(int capacity)
 
     public BoundedTable<FlowKey, FlowCounts> Table => _table;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket p)
     {
         ref var flow = ref _table.GetOrAdd(
@@ -38,6 +40,9 @@ internal sealed class FlowReport(int capacity)
         flow.Bytes += p.WireLength;
         if (added) NewFlows++;
     }
+
+    public void Prefetch(in DecodedPacket p) =>
+        _table.Prefetch(new FlowKey(p.Source, p.Destination, p.SourcePort, p.DestinationPort, p.IpProtocol));
 
     public void MergeFrom(FlowReport other)
     {

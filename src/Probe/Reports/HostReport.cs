@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Snapshots;
@@ -53,6 +54,7 @@ internal sealed class HostReport(int capacity)
     /// Counts malformed packets too, as tshark does: the IP header was good (the caller checked), and
     /// the decoder leaves flags and ICMP type zero when the transport header could not be read.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket p)
     {
         var flags = p.TcpFlags;
@@ -98,6 +100,12 @@ internal sealed class HostReport(int capacity)
         {
             dst.IcmpErrorsReceived++;
         }
+    }
+
+    public void Prefetch(in DecodedPacket p)
+    {
+        _table.Prefetch(new HostKey(p.Source));
+        _table.Prefetch(new HostKey(p.Destination));
     }
 
     public void MergeFrom(HostReport other)

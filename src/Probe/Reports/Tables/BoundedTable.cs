@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Monitor.Probe.Reports.Tables;
 
@@ -84,6 +85,22 @@ internal sealed class BoundedTable<TKey, TValue>
         return ref slot.Value;
     }
 
+    /// <summary>
+    /// Asks the CPU to load <paramref name="key"/>'s home slot into the cache, so that a lookup a few
+    /// packets later does not stall on memory: tables far larger than the cache make every miss cost
+    /// a trip to DRAM, and a worker that prefetches a batch ahead overlaps those trips.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(in TKey key)
+    {
+        if (!Sse.IsSupported) return;
+        ref var slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (int)key.Hash() & _mask);
+        var start = (byte*)Unsafe.AsPointer(ref slot);
+        // A slot may span several cache lines (host counters are 144 bytes): fetch them all.
+        for (var offset = 0; offset < Unsafe.SizeOf<Slot>(); offset += 64) Sse.Prefetch0(start + offset);
+        Sse.Prefetch0(start + Unsafe.SizeOf<Slot>() - 1);
+    }
+
     public bool Contains(in TKey key)
     {
         Find(key, out var found);
@@ -112,7 +129,7 @@ internal sealed class BoundedTable<TKey, TValue>
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private ref Slot Insert(in TKey key)
     {
         if (Count >= Capacity) EvictLightHalf();
@@ -126,10 +143,26 @@ internal sealed class BoundedTable<TKey, TValue>
         return ref slot;
     }
 
-    private void Grow()
+    /// <summary>Slots allocated now (a power of two).</summary>
+    public int SlotCount => _slots.Length;
+
+    /// <summary>
+    /// Allocates at least <paramref name="slots"/> slots now (up to the capacity's maximum), so that a
+    /// fresh table expected to hold as many keys as another does not rehash its way up while counting.
+    /// </summary>
+    public void ReserveSlots(int slots)
+    {
+        var target = (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)slots), (uint)_maxSlots);
+        if (target > _slots.Length) Resize(target);
+    }
+
+    private void Grow() => Resize(_slots.Length * 2);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Resize(int length)
     {
         var old = _slots;
-        _slots = new Slot[old.Length * 2];
+        _slots = new Slot[length];
         _mask = _slots.Length - 1;
         foreach (ref var slot in old.AsSpan())
         {
@@ -140,6 +173,7 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     /// <summary>Evicts every entry whose rank (counted + error) is at or below the median; returns the threshold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long EvictLightHalf()
     {
         if (Count == 0) return 0;

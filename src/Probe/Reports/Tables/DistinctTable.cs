@@ -67,6 +67,7 @@ internal sealed class DistinctTable
     /// <paramref name="secondOnlyWithFirst"/>, the second item is implied by the first (it was recorded
     /// together with it), so it is only looked up when the first is new.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(IpAddressKey source,
         int dimension1, ulong high1, ulong low1,
         int dimension2, ulong high2, ulong low2,
@@ -89,6 +90,14 @@ internal sealed class DistinctTable
         var firstAdded = dimension1 >= 0 && AddItem(ref counts, new ItemKey(source, high1, low1, (byte)dimension1));
         if (dimension2 >= 0 && (firstAdded || !secondOnlyWithFirst)) AddItem(ref counts, new ItemKey(source, high2, low2, (byte)dimension2));
         if (dimension3 >= 0) AddItem(ref counts, new ItemKey(source, high3, low3, (byte)dimension3));
+    }
+
+    /// <summary>Starts loading the cache lines that <see cref="Add"/> of this source and first item will touch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(IpAddressKey source, int dimension, ulong high, ulong low)
+    {
+        _sources.Prefetch(new HostKey(source));
+        _items.Prefetch(new ItemKey(source, high, low, (byte)dimension));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -153,6 +162,13 @@ internal sealed class DistinctTable
         if (_sketches.Count == 0) return;
         foreach (var source in _sketches.Keys.ToList())
             if (!_sources.Contains(new HostKey(source))) _sketches.Remove(source);
+    }
+
+    /// <summary>Allocates as many slots as <paramref name="other"/> has now (see <see cref="BoundedTable{TKey,TValue}.ReserveSlots"/>).</summary>
+    public void ReserveLike(DistinctTable other)
+    {
+        _sources.ReserveSlots(other._sources.SlotCount);
+        _items.ReserveSlots(other._items.SlotCount);
     }
 
     /// <summary>Unions another worker's items into this table.</summary>

@@ -22,6 +22,7 @@ internal sealed class Worker
     private readonly int _slots;
     private long[] _counters;
     private ReportSet _reports;
+    private readonly LookaheadCounter _lookahead = new();
     private Thread? _thread;
 
     public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, Func<ReportSet> rentReports)
@@ -92,39 +93,24 @@ internal sealed class Worker
         }
     }
 
-    /// <summary>How many packets are decoded and prefetched ahead of the one being counted.</summary>
-    private const int Lookahead = 8;
-
-    [InlineArray(Lookahead)]
-    private struct DecodedRing
-    {
-        private DecodedPacket _first;
-    }
-
-    /// <summary>
-    /// Decodes each packet <see cref="Lookahead"/> packets before counting it, and prefetches its table
-    /// slots in between, so that the memory waits of several packets overlap. Counting order within a
-    /// batch does not matter: a batch never spans a second boundary.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountBatch(PacketBatch batch)
     {
         var counters = _counters;
         var reports = _reports;
-        var ring = new DecodedRing();
+        var lookahead = _lookahead;
         var bpf = _bpf.SlotCount > 0;
-        var count = batch.Count;
-        for (var i = 0; i < count + Lookahead; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            if (i >= Lookahead) reports.Count(ring[(i - Lookahead) % Lookahead]);
-            if (i >= count) continue;
-            ref var decoded = ref ring[i % Lookahead];
             var raw = batch[i];
+            ref var decoded = ref lookahead.Next;
             PacketDecoder.Decode(raw, ref decoded);
             CounterSlots.Count(counters, decoded);
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
-            reports.Prefetch(decoded);
+            lookahead.Commit(reports);
         }
+        // A batch never spans a second boundary, and the tables change hands only at one.
+        lookahead.Flush(reports);
     }
 
     private void HandOver(Boundary boundary)

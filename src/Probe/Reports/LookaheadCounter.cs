@@ -1,0 +1,41 @@
+using System.Runtime.CompilerServices;
+using Monitor.Probe.Decode;
+
+namespace Monitor.Probe.Reports;
+
+/// <summary>
+/// Counts each packet into a report set <see cref="Lookahead"/> packets after it was decoded, and
+/// prefetches its table slots in between. The tables are larger than the CPU's caches, so a lookup
+/// is mostly a wait on memory; this way the waits of several packets overlap. Counting order does
+/// not change any figure: callers flush before an interval's tables change hands.
+/// </summary>
+public sealed class LookaheadCounter
+{
+    public const int Lookahead = 8;
+
+    private readonly DecodedPacket[] _ring = new DecodedPacket[Lookahead];
+    private int _next;
+    private int _pending;
+
+    /// <summary>Where to decode the next packet; <see cref="Commit"/> it afterwards.</summary>
+    public ref DecodedPacket Next => ref _ring[_next];
+
+    /// <summary>Takes the packet decoded into <see cref="Next"/>, and counts the oldest one once the ring is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Commit(ReportSet reports)
+    {
+        reports.Prefetch(_ring[_next]);
+        _next = (_next + 1) & (Lookahead - 1);
+        if (++_pending < Lookahead) return;
+        reports.Count(_ring[_next]);
+        _pending--;
+    }
+
+    /// <summary>Counts every packet still waiting, oldest first.</summary>
+    public void Flush(ReportSet reports)
+    {
+        for (var waiting = _pending; waiting > 0; waiting--)
+            reports.Count(_ring[(_next - waiting) & (Lookahead - 1)]);
+        _pending = 0;
+    }
+}

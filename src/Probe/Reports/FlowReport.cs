@@ -32,17 +32,23 @@ internal sealed class FlowReport(int capacity)
     public BoundedTable<FlowKey, FlowCounts> Table => _table;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Count(in DecodedPacket p)
+    public void Count(in DecodedPacket p, ulong hash)
     {
-        ref var flow = ref _table.GetOrAdd(
-            new FlowKey(p.Source, p.Destination, p.SourcePort, p.DestinationPort, p.IpProtocol), out var added);
+        ref var flow = ref _table.GetOrAdd(Key(p), hash, out var added);
         flow.Packets++;
         flow.Bytes += p.WireLength;
         if (added) NewFlows++;
     }
 
-    public void Prefetch(in DecodedPacket p) =>
-        _table.Prefetch(new FlowKey(p.Source, p.Destination, p.SourcePort, p.DestinationPort, p.IpProtocol));
+    /// <summary>Prefetches the packet's slot; returns the hash <see cref="Count"/> takes.</summary>
+    public ulong Prefetch(in DecodedPacket p)
+    {
+        var hash = Key(p).Hash();
+        _table.Prefetch(hash);
+        return hash;
+    }
+
+    private static FlowKey Key(in DecodedPacket p) => new(p.Source, p.Destination, p.SourcePort, p.DestinationPort, p.IpProtocol);
 
     public void MergeFrom(FlowReport other)
     {

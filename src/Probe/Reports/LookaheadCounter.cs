@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
+using Monitor.Probe.Reports.Tables;
 
 namespace Monitor.Probe.Reports;
 
@@ -14,6 +15,7 @@ public sealed class LookaheadCounter
     public const int Lookahead = 8;
 
     private readonly DecodedPacket[] _ring = new DecodedPacket[Lookahead];
+    private readonly PacketHashes[] _hashes = new PacketHashes[Lookahead];
     private int _next;
     private int _pending;
 
@@ -24,10 +26,12 @@ public sealed class LookaheadCounter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Commit(ReportSet reports)
     {
-        reports.Prefetch(_ring[_next]);
+        ref var hashes = ref _hashes[_next];
+        hashes = default;
+        reports.Prefetch(_ring[_next], ref hashes);
         _next = (_next + 1) & (Lookahead - 1);
         if (++_pending < Lookahead) return;
-        reports.Count(_ring[_next]);
+        reports.Count(_ring[_next], _hashes[_next]);
         _pending--;
     }
 
@@ -35,7 +39,10 @@ public sealed class LookaheadCounter
     public void Flush(ReportSet reports)
     {
         for (var waiting = _pending; waiting > 0; waiting--)
-            reports.Count(_ring[(_next - waiting) & (Lookahead - 1)]);
+        {
+            var i = (_next - waiting) & (Lookahead - 1);
+            reports.Count(_ring[i], _hashes[i]);
+        }
         _pending = 0;
     }
 }

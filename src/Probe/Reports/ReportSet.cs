@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
+using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
@@ -44,16 +45,25 @@ public sealed class ReportSet
 
     public ReportOptions Options { get; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Counts one packet (the one-by-one path; the worker goes through <see cref="LookaheadCounter"/>).</summary>
     public void Count(in DecodedPacket packet)
     {
+        var hashes = new PacketHashes();
+        Prefetch(packet, ref hashes);
+        Count(packet, hashes);
+    }
+
+    /// <summary>Counts one packet whose table hashes <see cref="Prefetch"/> computed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Count(in DecodedPacket packet, in PacketHashes hashes)
+    {
         if (!packet.IsIp) return;
-        _hosts.Count(packet);
+        _hosts.Count(packet, hashes);
         // A malformed packet's addresses and protocol are good enough for the per-host counters
         // (as tshark counts them); its ports are not, so it stays out of flow, port and scan tables.
         if (packet.Malformed) return;
-        _flows.Count(packet);
-        _scans.Count(packet);
+        _flows.Count(packet, hashes.Flow);
+        _scans.Count(packet, hashes);
         switch (packet.Transport)
         {
             case Transport.Tcp or Transport.Udp:
@@ -72,18 +82,20 @@ public sealed class ReportSet
     }
 
     /// <summary>
-    /// Starts loading the table slots that <see cref="Count"/> of this packet will touch. The tables
-    /// are larger than the CPU's caches, so a lookup is mostly a wait on memory; a caller that
-    /// prefetches a few packets ahead of counting overlaps those waits.
+    /// Computes the packet's table hashes and starts loading the table slots that counting it will
+    /// touch. The tables are larger than the CPU's caches, so a lookup is mostly a wait on memory; a
+    /// caller that prefetches a few packets ahead of counting overlaps those waits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Prefetch(in DecodedPacket packet)
+    public void Prefetch(in DecodedPacket packet, ref PacketHashes hashes)
     {
         if (!packet.IsIp) return;
-        _hosts.Prefetch(packet);
+        hashes.Source = new HostKey(packet.Source).Hash();
+        hashes.Destination = new HostKey(packet.Destination).Hash();
+        _hosts.Prefetch(hashes);
         if (packet.Malformed) return;
-        _flows.Prefetch(packet);
-        _scans.Prefetch(packet);
+        hashes.Flow = _flows.Prefetch(packet);
+        hashes.ScanItem = _scans.Prefetch(packet, hashes.Source);
         if (packet.Transport is Transport.Tcp or Transport.Udp) _ports.Prefetch(packet);
     }
 

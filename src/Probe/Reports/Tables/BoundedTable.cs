@@ -64,9 +64,13 @@ internal sealed class BoundedTable<TKey, TValue>
 
     /// <summary>The value of <paramref name="key"/>, inserted zeroed when absent (evicting the light half first when full).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue GetOrAdd(in TKey key, out bool added)
+    public ref TValue GetOrAdd(in TKey key, out bool added) => ref GetOrAdd(key, key.Hash(), out added);
+
+    /// <summary>As <see cref="GetOrAdd(in TKey, out bool)"/>, with the key's hash already computed (it must be <c>key.Hash()</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TValue GetOrAdd(in TKey key, ulong hash, out bool added)
     {
-        ref var slot = ref Find(key, out var found);
+        ref var slot = ref Find(key, hash, out var found);
         if (found)
         {
             added = false;
@@ -86,15 +90,15 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     /// <summary>
-    /// Asks the CPU to load <paramref name="key"/>'s home slot into the cache, so that a lookup a few
+    /// Asks the CPU to load the home slot of the key with this hash into the cache, so that a lookup a few
     /// packets later does not stall on memory: tables far larger than the cache make every miss cost
     /// a trip to DRAM, and a worker that prefetches a batch ahead overlaps those trips.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Prefetch(in TKey key)
+    public unsafe void Prefetch(ulong hash)
     {
         if (!Sse.IsSupported) return;
-        ref var slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (int)key.Hash() & _mask);
+        ref var slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (int)hash & _mask);
         var start = (byte*)Unsafe.AsPointer(ref slot);
         // A slot may span several cache lines (host counters are 144 bytes): fetch them all.
         for (var offset = 0; offset < Unsafe.SizeOf<Slot>(); offset += 64) Sse.Prefetch0(start + offset);
@@ -108,10 +112,13 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Slot Find(in TKey key, out bool found)
+    private ref Slot Find(in TKey key, out bool found) => ref Find(key, key.Hash(), out found);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot Find(in TKey key, ulong hash, out bool found)
     {
         ref var first = ref MemoryMarshal.GetArrayDataReference(_slots);
-        var i = (int)key.Hash() & _mask;
+        var i = (int)hash & _mask;
         while (true)
         {
             ref var slot = ref Unsafe.Add(ref first, i);

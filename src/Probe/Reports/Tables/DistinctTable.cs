@@ -72,12 +72,21 @@ internal sealed class DistinctTable
         int dimension1, ulong high1, ulong low1,
         int dimension2, ulong high2, ulong low2,
         int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
+        bool secondOnlyWithFirst = false) =>
+        Add(source, new HostKey(source).Hash(), dimension1 >= 0 ? new ItemKey(source, high1, low1, (byte)dimension1).Hash() : 0,
+            dimension1, high1, low1, dimension2, high2, low2, dimension3, high3, low3, secondOnlyWithFirst);
+
+    /// <summary>As the other overload, with the source's and the first item's table hashes already computed.</summary>
+    public void Add(IpAddressKey source, ulong sourceHash, ulong firstItemHash,
+        int dimension1, ulong high1, ulong low1,
+        int dimension2, ulong high2, ulong low2,
+        int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
         bool secondOnlyWithFirst = false)
     {
         // Room for three new items first, so that no compaction moves entries while we hold a ref.
         if (_items.Count + 3 > _items.Capacity) MakeRoomForItems();
         var foldedBefore = _sources.Folded;
-        ref var counts = ref _sources.GetOrAdd(new HostKey(source), out _);
+        ref var counts = ref _sources.GetOrAdd(new HostKey(source), sourceHash, out _);
         if (_sources.Folded != foldedBefore) DropOrphans();
         if (counts.Estimated)
         {
@@ -87,23 +96,28 @@ internal sealed class DistinctTable
             if (dimension3 >= 0) sketches[dimension3].Add(new ItemKey(source, high3, low3, (byte)dimension3).ItemHash());
             return;
         }
-        var firstAdded = dimension1 >= 0 && AddItem(ref counts, new ItemKey(source, high1, low1, (byte)dimension1));
+        var firstAdded = dimension1 >= 0 && AddItem(ref counts, new ItemKey(source, high1, low1, (byte)dimension1), firstItemHash);
         if (dimension2 >= 0 && (firstAdded || !secondOnlyWithFirst)) AddItem(ref counts, new ItemKey(source, high2, low2, (byte)dimension2));
         if (dimension3 >= 0) AddItem(ref counts, new ItemKey(source, high3, low3, (byte)dimension3));
     }
 
-    /// <summary>Starts loading the cache lines that <see cref="Add"/> of this source and first item will touch.</summary>
+    /// <summary>Starts loading the cache lines that an add of this source and first item will touch; returns the item's hash.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(IpAddressKey source, int dimension, ulong high, ulong low)
+    public ulong Prefetch(IpAddressKey source, ulong sourceHash, int dimension, ulong high, ulong low)
     {
-        _sources.Prefetch(new HostKey(source));
-        _items.Prefetch(new ItemKey(source, high, low, (byte)dimension));
+        var itemHash = new ItemKey(source, high, low, (byte)dimension).Hash();
+        _sources.Prefetch(sourceHash);
+        _items.Prefetch(itemHash);
+        return itemHash;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool AddItem(ref SourceCounts counts, in ItemKey item)
+    private bool AddItem(ref SourceCounts counts, in ItemKey item) => AddItem(ref counts, item, item.Hash());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AddItem(ref SourceCounts counts, in ItemKey item, ulong hash)
     {
-        _items.GetOrAdd(item, out var added);
+        _items.GetOrAdd(item, hash, out var added);
         if (added) counts.Counts[item.Dimension]++;
         return added;
     }

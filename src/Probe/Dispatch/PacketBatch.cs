@@ -28,7 +28,15 @@ internal sealed class PacketBatch
     private readonly Entry[] _entries = new Entry[MaxPackets];
     private int _used;
 
+    private int _holders;
+
     public int Count { get; private set; }
+
+    /// <summary>Hands the batch to <paramref name="workers"/> workers at once (threads that split the tables).</summary>
+    public void ShareWith(int workers) => _holders = workers;
+
+    /// <summary>A worker is done with the batch; true for the last one, which recycles it.</summary>
+    public bool Release() => Interlocked.Decrement(ref _holders) <= 0;
 
     /// <summary>Set on the batch that ends a second (and maybe an interval) for its worker.</summary>
     public Boundary? Boundary { get; set; }

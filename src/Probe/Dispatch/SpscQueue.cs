@@ -18,6 +18,15 @@ internal sealed class SpscQueue<T>(int capacity) where T : class
 
     public int Capacity => capacity;
 
+    /// <summary>Producer: whether an item fits now (only the producer fills the queue, so it still fits later).</summary>
+    public bool HasRoom
+    {
+        get
+        {
+            lock (_gate) return _count < _ring.Length;
+        }
+    }
+
     /// <summary>Producer: adds the item unless the queue is full.</summary>
     public bool TryEnqueue(T item)
     {

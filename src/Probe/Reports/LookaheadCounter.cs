@@ -16,8 +16,12 @@ public sealed class LookaheadCounter
 
     private readonly DecodedPacket[] _ring = new DecodedPacket[Lookahead];
     private readonly PacketHashes[] _hashes = new PacketHashes[Lookahead];
+    private readonly ReportTables _tables;
     private int _next;
     private int _pending;
+
+    /// <summary>A counter that fills only <paramref name="tables"/> of the sets it is given.</summary>
+    public LookaheadCounter(ReportTables tables = ReportTables.All) => _tables = tables;
 
     /// <summary>Where to decode the next packet; <see cref="Commit"/> it afterwards.</summary>
     public ref DecodedPacket Next => ref _ring[_next];
@@ -28,10 +32,10 @@ public sealed class LookaheadCounter
     {
         ref var hashes = ref _hashes[_next];
         hashes = default;
-        reports.Prefetch(_ring[_next], ref hashes);
+        reports.Prefetch(_ring[_next], ref hashes, _tables);
         _next = (_next + 1) & (Lookahead - 1);
         if (++_pending < Lookahead) return;
-        reports.Count(_ring[_next], _hashes[_next]);
+        reports.Count(_ring[_next], _hashes[_next], _tables);
         _pending--;
     }
 
@@ -41,7 +45,7 @@ public sealed class LookaheadCounter
         for (var waiting = _pending; waiting > 0; waiting--)
         {
             var i = (_next - waiting) & (Lookahead - 1);
-            reports.Count(_ring[i], _hashes[i]);
+            reports.Count(_ring[i], _hashes[i], _tables);
         }
         _pending = 0;
     }

@@ -49,20 +49,21 @@ public sealed class ReportSet
     public void Count(in DecodedPacket packet)
     {
         var hashes = new PacketHashes();
-        Prefetch(packet, ref hashes);
-        Count(packet, hashes);
+        Prefetch(packet, ref hashes, ReportTables.All);
+        Count(packet, hashes, ReportTables.All);
     }
 
-    /// <summary>Counts one packet whose table hashes <see cref="Prefetch"/> computed.</summary>
+    /// <summary>Counts one packet into the given tables, with the hashes <see cref="Prefetch"/> computed for them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Count(in DecodedPacket packet, in PacketHashes hashes)
+    public void Count(in DecodedPacket packet, in PacketHashes hashes, ReportTables tables)
     {
         if (!packet.IsIp) return;
-        _hosts.Count(packet, hashes);
+        if ((tables & ReportTables.Hosts) != 0) _hosts.Count(packet, hashes);
         // A malformed packet's addresses and protocol are good enough for the per-host counters
         // (as tshark counts them); its ports are not, so it stays out of flow, port and scan tables.
         if (packet.Malformed) return;
-        _flows.Count(packet, hashes.Flow);
+        if ((tables & ReportTables.Flows) != 0) _flows.Count(packet, hashes.Flow);
+        if ((tables & ReportTables.Others) == 0) return;
         _scans.Count(packet, hashes);
         switch (packet.Transport)
         {
@@ -87,14 +88,19 @@ public sealed class ReportSet
     /// caller that prefetches a few packets ahead of counting overlaps those waits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Prefetch(in DecodedPacket packet, ref PacketHashes hashes)
+    public void Prefetch(in DecodedPacket packet, ref PacketHashes hashes, ReportTables tables)
     {
         if (!packet.IsIp) return;
+        // The source's hash keys both the host and the scan tables.
         hashes.Source = new HostKey(packet.Source).Hash();
-        hashes.Destination = new HostKey(packet.Destination).Hash();
-        _hosts.Prefetch(hashes);
+        if ((tables & ReportTables.Hosts) != 0)
+        {
+            hashes.Destination = new HostKey(packet.Destination).Hash();
+            _hosts.Prefetch(hashes);
+        }
         if (packet.Malformed) return;
-        hashes.Flow = _flows.Prefetch(packet);
+        if ((tables & ReportTables.Flows) != 0) hashes.Flow = _flows.Prefetch(packet);
+        if ((tables & ReportTables.Others) == 0) return;
         hashes.ScanItem = _scans.Prefetch(packet, hashes.Source);
         if (packet.Transport is Transport.Tcp or Transport.Udp) _ports.Prefetch(packet);
     }
@@ -224,3 +230,32 @@ public sealed class ReportSet
 public sealed record ReportResults(
     IReadOnlyDictionary<string, IReadOnlyList<ReportRow>> Reports,
     IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>
+/// Which of a set's tables a counting thread fills. On a machine with few cores two threads can count
+/// the same packets into different tables (see <see cref="ForGroup"/>); merging their sets then just
+/// joins tables each filled alone.
+/// </summary>
+[Flags]
+public enum ReportTables
+{
+    None = 0,
+    /// <summary>Per-address counters: talkers, syn and udp reports.</summary>
+    Hosts = 1,
+    /// <summary>Flows by 5-tuple and the new-flow rate.</summary>
+    Flows = 2,
+    /// <summary>Scans, ports, ICMP, services and blacklist hits.</summary>
+    Others = 4,
+    All = Hosts | Flows | Others,
+}
+
+public static class ReportTableGroups
+{
+    /// <summary>The tables of group <paramref name="group"/> when <paramref name="groups"/> threads share every packet (1 or 2).</summary>
+    public static ReportTables ForGroup(int group, int groups) => groups switch
+    {
+        1 => ReportTables.All,
+        2 => group == 0 ? ReportTables.Hosts | ReportTables.Flows : ReportTables.Others,
+        _ => throw new ArgumentOutOfRangeException(nameof(groups), groups, "one or two table groups"),
+    };
+}

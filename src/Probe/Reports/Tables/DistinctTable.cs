@@ -45,7 +45,7 @@ internal sealed class DistinctTable
 
     private readonly BoundedTable<HostKey, SourceCounts> _sources;
     private readonly BoundedTable<ItemKey, NoValue> _items;
-    private readonly Dictionary<IpAddressKey, DistinctSketch[]> _sketches = new();
+    private Dictionary<IpAddressKey, DistinctSketch[]> _sketches = new();
     private readonly int _dimensions;
 
     public DistinctTable(int sourceCapacity, int itemCapacity, int dimensions)
@@ -188,6 +188,14 @@ internal sealed class DistinctTable
     /// <summary>Unions another worker's items into this table.</summary>
     public void MergeFrom(DistinctTable other)
     {
+        if (_sources.IsEmpty && _items.IsEmpty && _sketches.Count == 0)
+        {
+            // Filled by another thread alone: take its tables whole (see BoundedTable.MergeFrom).
+            _sources.MergeFrom(other._sources);
+            _items.MergeFrom(other._items);
+            (_sketches, other._sketches) = (other._sketches, _sketches);
+            return;
+        }
         foreach (var (source, sketches) in other._sketches)
         {
             if (!IsEstimated(source))

@@ -26,6 +26,7 @@ internal sealed class Worker
     private ReportSet _reports;
     private readonly LookaheadCounter _lookahead;
     private readonly bool _countsTraffic;
+    private long _newFlowsBefore;
     private Thread? _thread;
 
     public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, Func<ReportSet> rentReports,
@@ -128,6 +129,9 @@ internal sealed class Worker
 
     private void HandOver(Boundary boundary)
     {
+        // New flows per second: what the flow table inserted since the last second closed.
+        _counters[CounterSlots.NewFlows] = _reports.NewFlows - _newFlowsBefore;
+        _newFlowsBefore = _reports.NewFlows;
         ReportSet? reports = null;
         if (boundary.Interval is not null)
         {
@@ -135,6 +139,7 @@ internal sealed class Worker
             _reports = _rentReports();
             // Before the handover: once posted, the merger changes the old set.
             _reports.ReserveLike(reports);
+            _newFlowsBefore = 0;
         }
         _merger.Post(new WorkerHandover(_index, boundary, _counters, reports));
         _counters = new long[_slots];

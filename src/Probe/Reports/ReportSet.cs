@@ -45,6 +45,9 @@ public sealed class ReportSet
 
     public ReportOptions Options { get; }
 
+    /// <summary>Flow keys first seen so far in this set's interval (the new_flows series).</summary>
+    public long NewFlows => _flows.NewFlows;
+
     /// <summary>Counts one packet (the one-by-one path; the worker goes through <see cref="LookaheadCounter"/>).</summary>
     public void Count(in DecodedPacket packet)
     {

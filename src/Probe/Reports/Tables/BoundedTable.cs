@@ -30,13 +30,14 @@ internal sealed class BoundedTable<TKey, TValue>
     where TKey : struct, ITableKey<TKey>
     where TValue : struct, ITableValue<TValue>
 {
-    // Used and Key first: a probe reads them together, from one cache line.
+    // Key, Error and Used first: a probe reads Key and Used together, from one cache line, and Used
+    // packs with a small value (the item sets' empty one) instead of being padded to 8 bytes on its own.
     internal struct Slot
     {
-        public bool Used;
         public TKey Key;
         /// <summary>How much of this key's rank may have been counted before it was (re)admitted.</summary>
         public long Error;
+        public bool Used;
         public TValue Value;
     }
 
@@ -64,11 +65,11 @@ internal sealed class BoundedTable<TKey, TValue>
 
     /// <summary>The value of <paramref name="key"/>, inserted zeroed when absent (evicting the light half first when full).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue GetOrAdd(in TKey key, out bool added) => ref GetOrAdd(key, key.Hash(), out added);
+    public ref TValue GetOrAdd(scoped in TKey key, out bool added) => ref GetOrAdd(key, key.Hash(), out added);
 
     /// <summary>As <see cref="GetOrAdd(in TKey, out bool)"/>, with the key's hash already computed (it must be <c>key.Hash()</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue GetOrAdd(in TKey key, ulong hash, out bool added)
+    public ref TValue GetOrAdd(scoped in TKey key, ulong hash, out bool added)
     {
         ref var slot = ref Find(key, hash, out var found);
         if (found)
@@ -82,7 +83,7 @@ internal sealed class BoundedTable<TKey, TValue>
 
     /// <summary>The value of <paramref name="key"/> or a null reference when absent.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue TryGet(in TKey key, out bool found)
+    public ref TValue TryGet(scoped in TKey key, out bool found)
     {
         ref var slot = ref Find(key, out found);
         if (!found) return ref Unsafe.NullRef<TValue>();
@@ -112,10 +113,10 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Slot Find(in TKey key, out bool found) => ref Find(key, key.Hash(), out found);
+    private ref Slot Find(scoped in TKey key, out bool found) => ref Find(key, key.Hash(), out found);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Slot Find(in TKey key, ulong hash, out bool found)
+    private ref Slot Find(scoped in TKey key, ulong hash, out bool found)
     {
         ref var first = ref MemoryMarshal.GetArrayDataReference(_slots);
         var i = (int)hash & _mask;
@@ -137,7 +138,7 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private ref Slot Insert(in TKey key)
+    private ref Slot Insert(scoped in TKey key)
     {
         if (Count >= Capacity) EvictLightHalf();
         else if ((Count + 1) * 3 > _slots.Length * 2 && _slots.Length < _maxSlots) Grow();

@@ -35,6 +35,8 @@ var secondsFrom = end.AddDays(-Math.Min(days, 2));
 long secondPoints = 0;
 TimeSpan secondsTime = TimeSpan.Zero;
 var written = 0;
+(double Days, long Bytes) lastSize = (0, 0);
+(int Written, TimeSpan Time) lastRate = (0, TimeSpan.Zero);
 while (written < intervals)
 {
     var count = Math.Min(batchSize, intervals - written);
@@ -74,6 +76,9 @@ var daysWritten = written * Step / 86400.0;
 Console.WriteLine($"-- after {daysWritten:0.##} day(s): {written} intervals of {Step}s, {MetricCatalog.All.Count} metrics, {reportRows} report rows, {secondPoints} 1-second points");
 Console.WriteLine($"write intervals (bulk, {batchSize} per call, with consolidation and summaries): {written / intervalTime.TotalSeconds:F0} intervals/s, " +
     $"{seriesPoints / intervalTime.TotalSeconds:F0} series points/s + {reportRows / intervalTime.TotalSeconds:F0} report rows/s ({intervalTime.TotalMilliseconds / written:F2} ms per interval)");
+if (lastRate.Written > 0)
+    Console.WriteLine($"  of which since {lastRate.Written * Step / 86400.0:0.##} day(s): {(written - lastRate.Written) / (intervalTime - lastRate.Time).TotalSeconds:F0} intervals/s");
+lastRate = (written, intervalTime);
 if (secondPoints > 0)
     Console.WriteLine($"write 1-second points: {secondPoints / secondsTime.TotalSeconds:F0} points/s ({MetricCatalog.PerSecond.Count} metrics each, batches of {batchSize * Step})");
 
@@ -88,7 +93,9 @@ await Time("top-10 talkers of one host, one day", () => store.QueryTopAsync(new 
 if (sizePath is not null && File.Exists(sizePath))
 {
     var bytes = new FileInfo(sizePath).Length + (File.Exists(sizePath + "-wal") ? new FileInfo(sizePath + "-wal").Length : 0);
-    Console.WriteLine($"sqlite file: {bytes / 1048576.0:F1} MiB after {daysWritten:0.##} day(s) = {bytes / daysWritten / 1048576.0:F1} MiB per day per probe (retention bounds 1 s at 2 days, intervals and rows at 14)");
+    Console.WriteLine($"sqlite file: {bytes / 1048576.0:F1} MiB after {daysWritten:0.##} day(s) = {bytes / daysWritten / 1048576.0:F1} MiB per day per probe on average " +
+        $"(retention bounds 1 s at 2 days, intervals and rows at 14); grew {(bytes - lastSize.Bytes) / (daysWritten - lastSize.Days) / 1048576.0:F1} MiB per day since {lastSize.Days:0.##} day(s)");
+    lastSize = (daysWritten, bytes);
 }
 if (live)
 {

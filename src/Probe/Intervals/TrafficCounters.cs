@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Storage.Metrics;
 
@@ -53,6 +54,7 @@ internal static class CounterSlots
     };
 
     /// <summary>Adds one decoded packet to the basic counters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Count(long[] counters, in DecodedPacket packet)
     {
         counters[Packets]++;

@@ -20,6 +20,19 @@ internal static class Hashing
     public static ulong Fold(IpAddressKey ip) => ip.High * 0x9E3779B97F4A7C15UL ^ ip.Low;
 }
 
+/// <summary>
+/// The table hashes of one packet, computed once when its slots are prefetched and used again when it
+/// is counted a few packets later. Zero where a table does not see the packet.
+/// </summary>
+public struct PacketHashes
+{
+    public ulong Source;
+    public ulong Destination;
+    public ulong Flow;
+    /// <summary>The scan table's first item (the destination in the packet's protocol dimension).</summary>
+    public ulong ScanItem;
+}
+
 /// <summary>One IP address.</summary>
 internal readonly record struct HostKey(IpAddressKey Ip) : ITableKey<HostKey>
 {

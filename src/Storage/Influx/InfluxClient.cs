@@ -31,12 +31,14 @@ public sealed class InfluxClient : IDisposable
     private readonly HttpClient _http;
     private readonly InfluxSpec _spec;
     private readonly int _chunkSize;
+    private readonly TimeSpan _timeout;
 
     public InfluxClient(InfluxSpec spec, TimeSpan timeout, int chunkSize = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         _spec = spec;
         _chunkSize = chunkSize;
+        _timeout = timeout;
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip })
         {
             BaseAddress = spec.BaseAddress,
@@ -115,9 +117,16 @@ public sealed class InfluxClient : IDisposable
         while (true)
         {
             string? line;
+            // HttpClient's timeout ends with the headers; each chunk of a streamed answer gets the same time again.
+            using var chunkTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            chunkTimeout.CancelAfter(_timeout);
             try
             {
-                line = await reader.ReadLineAsync(cancellationToken);
+                line = await reader.ReadLineAsync(chunkTimeout.Token);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new StoreWriteException($"InfluxDB {_spec} timed out in the middle of a query answer", e);
             }
             catch (IOException e)
             {

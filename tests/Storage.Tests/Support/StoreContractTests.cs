@@ -308,4 +308,24 @@ public abstract class StoreContractTests
         var talkers = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddMinutes(1)));
         Assert.Equal([("10.0.0.1", 200.0), ("10.0.0.4", 40.0)], talkers.Select(r => (r.Text("ip"), r.Number("packets"))));
     }
+
+    [Fact]
+    public async Task A_bulk_write_of_several_probes_keeps_each_probe_apart()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(11);
+        await store.WriteIntervalsAsync([.. Enumerable.Range(0, 20).SelectMany(i => new[]
+        {
+            Interval("east", start.AddSeconds(30 * i), 100 + i),
+            Interval("west", start.AddSeconds(30 * i), 500 + i),
+        })]);
+
+        var east = await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddHours(1), ["east"]));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 100L + i), east.Select(i => i.Packets));
+        var west = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddHours(1), ["west"]));
+        Assert.Equal(Enumerable.Range(0, 20).Sum(i => 500L + i), west[0].Number("packets"));
+        var both = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(599)));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => Math.Round((600 + 2 * i) / 30.0, 9)), both.Points.Select(p => Math.Round(p.Avg, 9)));
+        Assert.Equal([("east", 119L), ("west", 519L)], (await store.QueryProbesAsync()).Select(p => (p.Probe, p.LastPackets)));
+    }
 }

@@ -7,8 +7,9 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
 # libpcap headers are not needed to build; npm brings the chart library into wwwroot/lib.
+# ReadyToRun: precompiled code, so the site and its probe start without waiting on the JIT.
 RUN ./scripts/ensure-deps.sh run \
- && dotnet publish src/Web/Monitor.Web.csproj -c Release -o /app --no-self-contained \
+ && dotnet publish src/Web/Monitor.Web.csproj -c Release -r linux-x64 -p:PublishReadyToRun=true -o /app --no-self-contained \
  && mkdir -p /app/wwwroot && cp -r wwwroot/. /app/wwwroot/
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime

@@ -11,7 +11,7 @@ if [ "$mode" = test ] || [ "$mode" = bench ]; then
   apt_packages+=(tcpdump influxdb python3-aiosmtpd chromium)
 fi
 if [ "$mode" = bench ]; then
-  apt_packages+=(darkstat)
+  apt_packages+=(darkstat sqlite3)
 fi
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 

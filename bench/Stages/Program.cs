@@ -32,6 +32,7 @@ var stages = new (string Name, Func<StageReceiver> Make)[]
     ("read + pair hash", () => new StageReceiver(hash: true, decode: false, reports: false)),
     ("read + decode", () => new StageReceiver(hash: true, decode: true, reports: false)),
     ("read + decode + reports", () => new StageReceiver(hash: true, decode: true, reports: true)),
+    ("  ... with prefetch", () => new StageReceiver(hash: true, decode: true, reports: true, lookahead: true)),
 };
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"stage",-26} {"M pkts/s",9} {"ns/pkt",8} {"+ns/pkt",8} {"build ms/interval",18} {"alloc B/pkt",12} {"build MB/interval",18}"));
@@ -67,10 +68,11 @@ void Run(StageReceiver receiver)
     receiver.Finish();
 }
 
-sealed class StageReceiver(bool hash, bool decode, bool reports) : IPacketReceiver
+sealed class StageReceiver(bool hash, bool decode, bool reports, bool lookahead = false) : IPacketReceiver
 {
     private static readonly long IntervalTicks = TimeSpan.FromSeconds(30).Ticks;
     private readonly ReportSet? _reports = reports ? new ReportSet(new ReportOptions()) : null;
+    private readonly LookaheadCounter? _lookahead = lookahead ? new LookaheadCounter() : null;
     private readonly Stopwatch _build = new();
     private DecodedPacket _packet;
     private long _interval = -1;
@@ -88,15 +90,25 @@ sealed class StageReceiver(bool hash, bool decode, bool reports) : IPacketReceiv
         _sink += (ulong)packet.WireLength;
         if (hash) _sink ^= PacketDecoder.PairHash(packet.LinkType, packet.Data);
         if (!decode) return;
-        PacketDecoder.Decode(packet, ref _packet);
-        if (_reports is null) return;
+        if (_reports is null)
+        {
+            PacketDecoder.Decode(packet, ref _packet);
+            return;
+        }
         var interval = packet.Ticks / IntervalTicks;
         if (interval != _interval)
         {
             if (_interval >= 0) Close();
             _interval = interval;
         }
-        _reports.Count(_packet);
+        if (_lookahead is null)
+        {
+            PacketDecoder.Decode(packet, ref _packet);
+            _reports.Count(_packet);
+            return;
+        }
+        PacketDecoder.Decode(packet, ref _lookahead.Next);
+        _lookahead.Commit(_reports);
     }
 
     public void Idle(DateTimeOffset now)
@@ -111,6 +123,7 @@ sealed class StageReceiver(bool hash, bool decode, bool reports) : IPacketReceiv
 
     private void Close()
     {
+        _lookahead?.Flush(_reports!);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         _build.Start();
         _reports!.Build(TimeSpan.FromSeconds(30));

@@ -22,6 +22,8 @@ public sealed class StorageOptions
     /// <summary>Points per InfluxDB /write request.</summary>
     public int InfluxBatchSize { get; set; } = 5000;
     public TimeSpan InfluxTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Rows per chunk of an InfluxDB /query answer (every query is chunked, so a long range streams instead of arriving whole).</summary>
+    public int InfluxChunkSize { get; set; } = 1000;
 
     public void Validate()
     {
@@ -35,6 +37,7 @@ public sealed class StorageOptions
             throw new ArgumentException($"{Section}:{nameof(ReportRetention)} must be at least 2 hours: hourly summaries are made from the raw rows of the hour before (is {ReportRetention})");
         if (SummaryRows < 1) throw new ArgumentException($"{Section}:{nameof(SummaryRows)} must be at least 1");
         if (InfluxBatchSize < 1) throw new ArgumentException($"{Section}:{nameof(InfluxBatchSize)} must be at least 1");
+        if (InfluxChunkSize < 1) throw new ArgumentException($"{Section}:{nameof(InfluxChunkSize)} must be at least 1");
         if (InfluxTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}:{nameof(InfluxTimeout)} must be positive");
     }
 

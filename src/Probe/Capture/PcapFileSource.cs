@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Collections.Frozen;
 using Microsoft.Win32.SafeHandles;
@@ -117,6 +118,7 @@ public sealed class PcapFileSource : IPacketSource
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPcap(BufferedFile reader, IPacketReceiver receiver, CancellationToken cancellationToken)
     {
         if (!reader.Ensure(24)) throw reader.Damage("pcap file header cut short");
@@ -168,6 +170,7 @@ public sealed class PcapFileSource : IPacketSource
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPcapng(BufferedFile reader, IPacketReceiver receiver, CancellationToken cancellationToken)
     {
         var interfaces = new List<PcapngInterface>();

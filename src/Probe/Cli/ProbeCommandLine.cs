@@ -17,7 +17,8 @@ internal sealed class ProbeCommandLine
     public Option<string> Filter { get; } = new("--filter", "-f") { Description = "libpcap capture filter, e.g. \"tcp or udp\"" };
     public Option<string> Json { get; } = new("--json") { Description = "Write one JSON line per closed interval to PATH, or - for stdout" };
     public Option<int?> Interval { get; } = new("--interval") { Description = "Interval length in seconds (default 30)" };
-    public Option<int?> Workers { get; } = new("--workers") { Description = "Counting threads (default: cores - 1, at least 1)" };
+    public Option<int?> Workers { get; } = new("--workers") { Description = "Partitions of the traffic, each counted by its own threads (default: cores - 1 on 4+ cores, else 1)" };
+    public Option<int?> TableGroups { get; } = new("--table-groups") { Description = "Threads per partition that split the report tables, 1 or 2 (default: 2 on 2-3 cores, else 1)" };
     public Option<int?> Top { get; } = new("--top") { Description = "Length of every top-N list, 1..100000 (default 10)" };
     public Option<int?> SnapLength { get; } = new("--snaplen") { Description = "Live snap length in bytes (default 262144)" };
     public Option<int?> BufferSize { get; } = new("--buffer-size") { Description = "Live kernel buffer in bytes (default 64 MiB)" };
@@ -38,7 +39,7 @@ internal sealed class ProbeCommandLine
         var root = new RootCommand("monitor-probe: counts a live link or capture files into intervals and Ourmon's top-N reports");
         Option[] all =
         [
-            Interface, ListInterfaces, Read, Filter, Json, Interval, Workers, Top, SnapLength, BufferSize,
+            Interface, ListInterfaces, Read, Filter, Json, Interval, Workers, TableGroups, Top, SnapLength, BufferSize,
             NoPromiscuous, Config, Store, ProbeName, HomeNet, Blacklist,
         ];
         foreach (var option in all) root.Options.Add(option);
@@ -66,6 +67,7 @@ internal sealed class ProbeCommandLine
         Set("Json", parse.GetValue(Json));
         Set("Interval", Number(parse.GetValue(Interval)));
         Set("Workers", Number(parse.GetValue(Workers)));
+        Set("TableGroups", Number(parse.GetValue(TableGroups)));
         Set("Top", Number(parse.GetValue(Top)));
         Set("SnapLength", Number(parse.GetValue(SnapLength)));
         Set("BufferSize", Number(parse.GetValue(BufferSize)));

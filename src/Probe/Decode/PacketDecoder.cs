@@ -26,6 +26,7 @@ public static class PacketDecoder
     private const int MaxVlanTags = 8;
     private const int MaxIpv6ExtensionHeaders = 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(in RawPacket raw, ref DecodedPacket packet)
     {
         packet = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Decode;
@@ -7,12 +8,16 @@ namespace Monitor.Probe.Dispatch;
 
 /// <summary>
 /// The capture thread's side of the pipeline: per packet only the clock check, the symmetric pair hash
-/// and a copy into the chosen worker's batch. Offline the reader waits when a worker's queue is full, so
+/// and a copy into the chosen partition's batch. Workers come in partitions of <c>tableGroups</c>
+/// threads that split the report tables, and every thread of a partition counts each of its batches
+/// (see <see cref="ReportTableGroups"/>). Offline the reader waits when a worker's queue is full, so
 /// nothing is lost; live a full queue drops that batch and is counted (<c>queue.full</c>), never silent.
 /// </summary>
 internal sealed class Dispatcher : IPacketReceiver
 {
     private readonly Worker[] _workers;
+    private readonly int _groups;
+    private readonly int _partitions;
     private readonly PacketBatch[] _current;
     private readonly bool _live;
     private readonly IntervalClock _clock;
@@ -32,19 +37,26 @@ internal sealed class Dispatcher : IPacketReceiver
     private SourceCounts _second;
     private CaptureStatistics _lastStatistics;
 
-    public Dispatcher(Worker[] workers, IntervalClock clock, bool live, Func<CaptureStatistics?> statistics, ProbeCounters progress, PacketTaps taps, ILogger logger)
+    /// <param name="workers">Partition by partition: worker <c>p * tableGroups + g</c> counts group g of partition p.</param>
+    public Dispatcher(Worker[] workers, IntervalClock clock, bool live, Func<CaptureStatistics?> statistics, ProbeCounters progress,
+        PacketTaps taps, ILogger logger, int tableGroups = 1)
     {
+        if (tableGroups < 1 || workers.Length % tableGroups != 0)
+            throw new ArgumentException($"{workers.Length} workers do not split into groups of {tableGroups}", nameof(tableGroups));
         _logger = logger;
         _taps = taps;
         _workers = workers;
+        _groups = tableGroups;
+        _partitions = workers.Length / tableGroups;
         _clock = clock;
         _live = live;
         _statistics = statistics;
         _progress = progress;
-        _current = new PacketBatch[workers.Length];
-        for (var i = 0; i < workers.Length; i++) _current[i] = new PacketBatch();
+        _current = new PacketBatch[_partitions];
+        for (var i = 0; i < _partitions; i++) _current[i] = new PacketBatch();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Receive(in RawPacket packet)
     {
         if (packet.Ticks >= _clock.SecondEndTicks) Advance(packet.Ticks);
@@ -53,17 +65,17 @@ internal sealed class Dispatcher : IPacketReceiver
         var taps = _taps.Current;
         if (taps.Length != 0) _taps.Offer(taps, packet);
 
-        var w = 0;
-        if (_workers.Length > 1)
+        var p = 0;
+        if (_partitions > 1)
         {
             var hash = PacketDecoder.PairHash(packet.LinkType, packet.Data);
-            w = (int)((hash ^ (hash >> 32)) % (uint)_workers.Length);
+            p = (int)((hash ^ (hash >> 32)) % (uint)_partitions);
         }
-        var batch = _current[w];
+        var batch = _current[p];
         if (!batch.TryAdd(packet))
         {
-            Send(w, batch);
-            batch = _current[w];
+            Send(p, batch);
+            batch = _current[p];
             batch.TryAdd(packet);
         }
         _progress.Packets++;
@@ -83,11 +95,11 @@ internal sealed class Dispatcher : IPacketReceiver
     public void Finish()
     {
         if (_clock.Started) CloseSecond(closeInterval: true);
-        for (var w = 0; w < _workers.Length; w++)
+        for (var p = 0; p < _partitions; p++)
         {
-            var batch = _current[w];
+            var batch = _current[p];
             batch.Boundary = Worker.Stop;
-            _workers[w].Work.Enqueue(batch);
+            EnqueueToAll(p, batch);
         }
     }
 
@@ -136,22 +148,36 @@ internal sealed class Dispatcher : IPacketReceiver
                 new DateTimeOffset(_clock.IntervalEndTicks, TimeSpan.Zero)) : null,
             _second);
         _second = default;
-        for (var w = 0; w < _workers.Length; w++)
+        for (var p = 0; p < _partitions; p++)
         {
-            var batch = _current[w];
+            var batch = _current[p];
             batch.Boundary = boundary;
             // A boundary is never dropped, even live: every worker must hand over the same second.
-            _workers[w].Work.Enqueue(batch);
-            _current[w] = NextBatch(w);
+            EnqueueToAll(p, batch);
+            _current[p] = NextBatch(p);
         }
     }
 
-    private void Send(int w, PacketBatch batch)
+    /// <summary>Gives the batch to every worker of the partition, waiting for room.</summary>
+    private void EnqueueToAll(int p, PacketBatch batch)
     {
-        var worker = _workers[w];
+        batch.ShareWith(_groups);
+        for (var g = 0; g < _groups; g++) _workers[p * _groups + g].Work.Enqueue(batch);
+    }
+
+    /// <summary>Whether every worker of the partition has room, so that all of them or none count a batch.</summary>
+    private bool AllHaveRoom(int p)
+    {
+        for (var g = 0; g < _groups; g++)
+            if (!_workers[p * _groups + g].Work.HasRoom) return false;
+        return true;
+    }
+
+    private void Send(int p, PacketBatch batch)
+    {
         if (_live)
         {
-            if (!worker.Work.TryEnqueue(batch))
+            if (!AllHaveRoom(p))
             {
                 _second = _second with
                 {
@@ -164,13 +190,15 @@ internal sealed class Dispatcher : IPacketReceiver
                 return;
             }
         }
-        else
-        {
-            worker.Work.Enqueue(batch);
-        }
-        _current[w] = NextBatch(w);
+        EnqueueToAll(p, batch);
+        _current[p] = NextBatch(p);
     }
 
-    private PacketBatch NextBatch(int w) =>
-        _workers[w].Free.TryDequeue(out var batch) ? batch : new PacketBatch();
+    /// <summary>A recycled batch from any worker of the partition (the last one done returns it), or a new one.</summary>
+    private PacketBatch NextBatch(int p)
+    {
+        for (var g = 0; g < _groups; g++)
+            if (_workers[p * _groups + g].Free.TryDequeue(out var batch)) return batch;
+        return new PacketBatch();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Capture;
 
 namespace Monitor.Probe.Dispatch;
@@ -13,37 +14,58 @@ internal sealed class PacketBatch
     public const int BufferBytes = 1 << 19;
     public const int MaxPackets = 2048;
 
+    /// <summary>Where one packet is in the buffer and what the capture said of it: one entry per packet, one cache line for two.</summary>
+    private struct Entry
+    {
+        public long Ticks;
+        public int Offset;
+        public int Length;
+        public int WireLength;
+        public int LinkType;
+    }
+
     private readonly byte[] _buffer = new byte[BufferBytes];
-    private readonly int[] _offsets = new int[MaxPackets];
-    private readonly int[] _lengths = new int[MaxPackets];
-    private readonly int[] _wireLengths = new int[MaxPackets];
-    private readonly int[] _linkTypes = new int[MaxPackets];
-    private readonly long[] _ticks = new long[MaxPackets];
+    private readonly Entry[] _entries = new Entry[MaxPackets];
     private int _used;
 
+    private int _holders;
+
     public int Count { get; private set; }
+
+    /// <summary>Hands the batch to <paramref name="workers"/> workers at once (threads that split the tables).</summary>
+    public void ShareWith(int workers) => _holders = workers;
+
+    /// <summary>A worker is done with the batch; true for the last one, which recycles it.</summary>
+    public bool Release() => Interlocked.Decrement(ref _holders) <= 0;
 
     /// <summary>Set on the batch that ends a second (and maybe an interval) for its worker.</summary>
     public Boundary? Boundary { get; set; }
 
     /// <summary>Copies the packet in; false when it does not fit and the batch must be sent first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(in RawPacket packet)
     {
         var data = packet.Data;
         if (Count == MaxPackets || _used + data.Length > BufferBytes) return false;
         data.CopyTo(_buffer.AsSpan(_used));
-        var i = Count++;
-        _offsets[i] = _used;
-        _lengths[i] = data.Length;
-        _wireLengths[i] = packet.WireLength;
-        _linkTypes[i] = packet.LinkType;
-        _ticks[i] = packet.Ticks;
+        ref var entry = ref _entries[Count++];
+        entry.Offset = _used;
+        entry.Length = data.Length;
+        entry.WireLength = packet.WireLength;
+        entry.LinkType = packet.LinkType;
+        entry.Ticks = packet.Ticks;
         _used += data.Length;
         return true;
     }
 
-    public RawPacket this[int index] =>
-        new(_ticks[index], _wireLengths[index], _linkTypes[index], _buffer.AsSpan(_offsets[index], _lengths[index]));
+    public RawPacket this[int index]
+    {
+        get
+        {
+            ref readonly var entry = ref _entries[index];
+            return new(entry.Ticks, entry.WireLength, entry.LinkType, _buffer.AsSpan(entry.Offset, entry.Length));
+        }
+    }
 
     public void Reset()
     {

@@ -1,67 +1,106 @@
 namespace Monitor.Probe.Dispatch;
 
 /// <summary>
-/// A bounded ring for exactly one producer and one consumer. Each side moves only its own index;
-/// the two counting semaphores let a side that must wait sleep instead of spinning, and are touched
-/// once per item (a batch of packets), never per packet.
+/// A bounded ring for exactly one producer and one consumer, touched once per item (a batch of
+/// packets), never per packet. A side that must wait sleeps on the monitor instead of spinning: on a
+/// machine with as many busy threads as cores, a spinning reader takes the core its worker needs.
+/// A producer waiting on a full queue is woken only when the queue is half empty, so offline the
+/// reader runs in long bursts instead of waking for every batch the worker finishes.
 /// </summary>
 internal sealed class SpscQueue<T>(int capacity) where T : class
 {
     private readonly T?[] _ring = new T?[capacity];
-    private readonly SemaphoreSlim _items = new(0, capacity);
-    private readonly SemaphoreSlim _slots = new(capacity, capacity);
+    private readonly object _gate = new();
     private int _head;
-    private int _tail;
+    private int _count;
+    private bool _producerWaiting;
+    private bool _consumerWaiting;
 
     public int Capacity => capacity;
+
+    /// <summary>Producer: whether an item fits now (only the producer fills the queue, so it still fits later).</summary>
+    public bool HasRoom
+    {
+        get
+        {
+            lock (_gate) return _count < _ring.Length;
+        }
+    }
 
     /// <summary>Producer: adds the item unless the queue is full.</summary>
     public bool TryEnqueue(T item)
     {
-        if (!_slots.Wait(0)) return false;
-        Put(item);
-        return true;
+        lock (_gate)
+        {
+            if (_count == _ring.Length) return false;
+            Put(item);
+            return true;
+        }
     }
 
     /// <summary>Producer: adds the item, waiting for room.</summary>
     public void Enqueue(T item)
     {
-        _slots.Wait();
-        Put(item);
+        lock (_gate)
+        {
+            while (_count == _ring.Length)
+            {
+                _producerWaiting = true;
+                System.Threading.Monitor.Wait(_gate);
+            }
+            Put(item);
+        }
     }
 
     /// <summary>Consumer: takes the next item, waiting for one.</summary>
     public T Dequeue()
     {
-        _items.Wait();
-        return Take();
+        lock (_gate)
+        {
+            while (_count == 0)
+            {
+                _consumerWaiting = true;
+                System.Threading.Monitor.Wait(_gate);
+            }
+            return Take();
+        }
     }
 
     /// <summary>Consumer: takes the next item if there is one.</summary>
     public bool TryDequeue(out T item)
     {
-        if (!_items.Wait(0))
+        lock (_gate)
         {
-            item = null!;
-            return false;
+            if (_count == 0)
+            {
+                item = null!;
+                return false;
+            }
+            item = Take();
+            return true;
         }
-        item = Take();
-        return true;
     }
 
     private void Put(T item)
     {
-        Volatile.Write(ref _ring[_tail], item);
-        _tail = (_tail + 1) % _ring.Length;
-        _items.Release();
+        _ring[(_head + _count) % _ring.Length] = item;
+        _count++;
+        if (!_consumerWaiting) return;
+        _consumerWaiting = false;
+        System.Threading.Monitor.Pulse(_gate);
     }
 
     private T Take()
     {
-        var item = Volatile.Read(ref _ring[_head])!;
+        var item = _ring[_head]!;
         _ring[_head] = null;
         _head = (_head + 1) % _ring.Length;
-        _slots.Release();
+        _count--;
+        if (_producerWaiting && _count <= _ring.Length / 2)
+        {
+            _producerWaiting = false;
+            System.Threading.Monitor.Pulse(_gate);
+        }
         return item;
     }
 }

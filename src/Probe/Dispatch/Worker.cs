@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Bpf;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Intervals;
@@ -8,7 +9,9 @@ namespace Monitor.Probe.Dispatch;
 /// <summary>
 /// One counting thread: decodes every packet of the batches its queue delivers and counts them into
 /// its own second counters and report tables. At a boundary it hands both to the merger and starts
-/// afresh, so the tables are never shared while counted.
+/// afresh, so the tables are never shared while counted. When threads split the tables, each sees
+/// every packet of its partition and fills only its own tables; the one with the host tables also
+/// counts the traffic counters.
 /// </summary>
 internal sealed class Worker
 {
@@ -21,11 +24,17 @@ internal sealed class Worker
     private readonly int _slots;
     private long[] _counters;
     private ReportSet _reports;
+    private readonly LookaheadCounter _lookahead;
+    private readonly bool _countsTraffic;
+    private long _newFlowsBefore;
     private Thread? _thread;
 
-    public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, Func<ReportSet> rentReports)
+    public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, Func<ReportSet> rentReports,
+        ReportTables tables = ReportTables.All)
     {
         _index = index;
+        _lookahead = new LookaheadCounter(tables);
+        _countsTraffic = (tables & ReportTables.Hosts) != 0;
         _work = new SpscQueue<PacketBatch>(queueCapacity);
         _free = new SpscQueue<PacketBatch>(queueCapacity + 4);
         _merger = merger;
@@ -64,8 +73,7 @@ internal sealed class Worker
                 var batch = _work.Dequeue();
                 CountBatch(batch);
                 var boundary = batch.Boundary;
-                batch.Reset();
-                _free.TryEnqueue(batch);
+                Recycle(batch);
                 if (ReferenceEquals(boundary, Stop)) return;
                 if (boundary is not null) HandOver(boundary);
             }
@@ -85,35 +93,53 @@ internal sealed class Worker
         {
             var batch = _work.Dequeue();
             var stop = ReferenceEquals(batch.Boundary, Stop);
-            batch.Reset();
-            _free.TryEnqueue(batch);
+            Recycle(batch);
             if (stop) return;
         }
     }
 
+    /// <summary>The last worker done with a batch gives it back to the capture thread.</summary>
+    private void Recycle(PacketBatch batch)
+    {
+        if (!batch.Release()) return;
+        batch.Reset();
+        _free.TryEnqueue(batch);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountBatch(PacketBatch batch)
     {
         var counters = _counters;
         var reports = _reports;
-        var decoded = new DecodedPacket();
-        var bpf = _bpf.SlotCount > 0;
+        var lookahead = _lookahead;
+        var traffic = _countsTraffic;
+        var bpf = traffic && _bpf.SlotCount > 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var raw = batch[i];
+            ref var decoded = ref lookahead.Next;
             PacketDecoder.Decode(raw, ref decoded);
-            CounterSlots.Count(counters, decoded);
-            reports.Count(decoded);
+            if (traffic) CounterSlots.Count(counters, decoded);
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
+            lookahead.Commit(reports);
         }
+        // A batch never spans a second boundary, and the tables change hands only at one.
+        lookahead.Flush(reports);
     }
 
     private void HandOver(Boundary boundary)
     {
+        // New flows per second: what the flow table inserted since the last second closed.
+        _counters[CounterSlots.NewFlows] = _reports.NewFlows - _newFlowsBefore;
+        _newFlowsBefore = _reports.NewFlows;
         ReportSet? reports = null;
         if (boundary.Interval is not null)
         {
             reports = _reports;
             _reports = _rentReports();
+            // Before the handover: once posted, the merger changes the old set.
+            _reports.ReserveLike(reports);
+            _newFlowsBefore = 0;
         }
         _merger.Post(new WorkerHandover(_index, boundary, _counters, reports));
         _counters = new long[_slots];

@@ -66,11 +66,16 @@ public sealed class ProbeEngine(
                 totalMerge += mergeTime;
                 feed.PublishInterval(snapshot, mergeTime);
             };
+            var layout = options.Layout;
             var workers = new Worker[workerCount];
             for (var i = 0; i < workers.Length; i++)
-                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, merger.RentReports);
+            {
+                var tables = ReportTableGroups.ForGroup(i % layout.TableGroups, layout.TableGroups);
+                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, merger.RentReports, tables);
+            }
             var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(options.Interval)),
-                live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps, loggers.CreateLogger<Dispatcher>());
+                live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps, loggers.CreateLogger<Dispatcher>(),
+                layout.TableGroups);
 
             merger.Start();
             foreach (var worker in workers) worker.Start();

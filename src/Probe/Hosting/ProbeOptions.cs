@@ -21,8 +21,16 @@ public sealed class ProbeOptions
     public string? Filter { get; set; }
     /// <summary>Interval length in seconds (<c>--interval</c>, default 30 as in Ourmon).</summary>
     public int Interval { get; set; } = 30;
-    /// <summary>Counting threads (<c>--workers</c>); default cores − 1, at least 1.</summary>
+    /// <summary>
+    /// Partitions of the traffic by address pair (<c>--workers</c>), each counted by its own threads
+    /// into its own tables. Default: cores − 1 on four cores or more, else 1.
+    /// </summary>
     public int? Workers { get; set; }
+    /// <summary>
+    /// Threads per partition that all see its packets and split the report tables between them
+    /// (<c>--table-groups</c>, 1 or 2). Default: 2 on two or three cores, else 1.
+    /// </summary>
+    public int? TableGroups { get; set; }
     /// <summary>Length of every top-N list (<c>--top</c>, 1..100000).</summary>
     public int Top { get; set; } = 10;
     public int SnapLength { get; set; } = MaxSnapLength;
@@ -44,7 +52,23 @@ public sealed class ProbeOptions
 
     public bool IsOffline => Read.Count > 0;
 
-    public int EffectiveWorkers => Workers ?? Math.Max(1, Environment.ProcessorCount - 1);
+    /// <summary>
+    /// Partitions times table groups. On few cores, splitting the packets gives every thread every
+    /// table: twice the memory, the same keys twice and a merge; splitting the tables gives each
+    /// thread part of the work and merging them is joining tables each filled alone.
+    /// </summary>
+    public WorkerLayout Layout
+    {
+        get
+        {
+            var cores = Environment.ProcessorCount;
+            var partitions = Workers ?? (cores >= 4 ? cores - 1 : 1);
+            var groups = TableGroups ?? (Workers is null && cores is 2 or 3 ? 2 : 1);
+            return new WorkerLayout(partitions, groups);
+        }
+    }
+
+    public int EffectiveWorkers => Layout.Threads;
 
     public bool StoreEnabled => !string.Equals(Store, "none", StringComparison.OrdinalIgnoreCase);
 
@@ -61,6 +85,7 @@ public sealed class ProbeOptions
         }
         if (Interval < 1) errors.Add($"Probe:Interval (--interval) must be at least 1 second, not {Interval}");
         if (Workers is < 1 or > 256) errors.Add($"Probe:Workers (--workers) must be between 1 and 256, not {Workers}");
+        if (TableGroups is not (null or 1 or 2)) errors.Add($"Probe:TableGroups (--table-groups) must be 1 or 2, not {TableGroups}");
         if (Top is < 1 or > MaxTop) errors.Add($"Probe:Top (--top) must be between 1 and {MaxTop}, not {Top}");
         if (SnapLength is < 64 or > MaxSnapLength)
             errors.Add($"Probe:SnapLength (--snaplen) must be between 64 and {MaxSnapLength}, not {SnapLength}");
@@ -76,4 +101,10 @@ public sealed class ProbeOptions
         errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
         return errors;
     }
+}
+
+/// <summary>Counting threads: <see cref="Partitions"/> shares of the conversations, each counted by <see cref="TableGroups"/> threads.</summary>
+public readonly record struct WorkerLayout(int Partitions, int TableGroups)
+{
+    public int Threads => Partitions * TableGroups;
 }

@@ -18,6 +18,7 @@ internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
             [MetricCatalog.Drops] = source.Dropped,
             [MetricCatalog.IcmpErrors] = c[CounterSlots.IcmpErrors],
             [MetricCatalog.Syn] = c[CounterSlots.Syn],
+            [MetricCatalog.NewFlows] = c[CounterSlots.NewFlows],
         };
         for (var p = 0; p < MetricCatalog.Protocols.Count; p++)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Storage.Metrics;
 
@@ -19,7 +20,9 @@ internal static class CounterSlots
     public const int Cast = 21;               // unicast, multicast, broadcast
     public const int Syn = 24;
     public const int IcmpErrors = 25;
-    public const int Fixed = 26;
+    /// <summary>Flow keys first seen in the second (from the flow table, not counted per packet here).</summary>
+    public const int NewFlows = 26;
+    public const int Fixed = 27;
 
     public static readonly string[] L3Names = ["ipv4", "ipv6", "arp", "other"];
     public static readonly string[] SizeNames = ["le100", "101_500", "501_1000", "gt1000"];
@@ -53,6 +56,7 @@ internal static class CounterSlots
     };
 
     /// <summary>Adds one decoded packet to the basic counters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Count(long[] counters, in DecodedPacket packet)
     {
         counters[Packets]++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Snapshots;
@@ -30,14 +31,24 @@ internal sealed class FlowReport(int capacity)
 
     public BoundedTable<FlowKey, FlowCounts> Table => _table;
 
-    public void Count(in DecodedPacket p)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Count(in DecodedPacket p, ulong hash)
     {
-        ref var flow = ref _table.GetOrAdd(
-            new FlowKey(p.Source, p.Destination, p.SourcePort, p.DestinationPort, p.IpProtocol), out var added);
+        ref var flow = ref _table.GetOrAdd(Key(p), hash, out var added);
         flow.Packets++;
         flow.Bytes += p.WireLength;
         if (added) NewFlows++;
     }
+
+    /// <summary>Prefetches the packet's slot; returns the hash <see cref="Count"/> takes.</summary>
+    public ulong Prefetch(in DecodedPacket p)
+    {
+        var hash = Key(p).Hash();
+        _table.Prefetch(hash);
+        return hash;
+    }
+
+    private static FlowKey Key(in DecodedPacket p) => new(p.Source, p.Destination, p.SourcePort, p.DestinationPort, p.IpProtocol);
 
     public void MergeFrom(FlowReport other)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Snapshots;
@@ -53,7 +54,8 @@ internal sealed class HostReport(int capacity)
     /// Counts malformed packets too, as tshark does: the IP header was good (the caller checked), and
     /// the decoder leaves flags and ICMP type zero when the transport header could not be read.
     /// </summary>
-    public void Count(in DecodedPacket p)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Count(in DecodedPacket p, in PacketHashes hashes)
     {
         var flags = p.TcpFlags;
         var isTcp = p.Transport == Transport.Tcp;
@@ -62,7 +64,7 @@ internal sealed class HostReport(int capacity)
         if (synOnly) SynPackets++;
 
         // Finish with the source's entry before touching the destination's: an insert may move entries.
-        ref var src = ref _table.GetOrAdd(new HostKey(p.Source), out _);
+        ref var src = ref _table.GetOrAdd(new HostKey(p.Source), hashes.Source, out _);
         src.PacketsSent++;
         src.BytesSent += p.WireLength;
         if (isTcp)
@@ -77,7 +79,7 @@ internal sealed class HostReport(int capacity)
         {
             src.UdpSent++;
         }
-        ref var dst = ref _table.GetOrAdd(new HostKey(p.Destination), out _);
+        ref var dst = ref _table.GetOrAdd(new HostKey(p.Destination), hashes.Destination, out _);
         // A packet to itself counts once for the address's talker figures, as tshark's endpoints do,
         // but it was still both sent and received by it.
         if (p.Destination != p.Source)
@@ -98,6 +100,12 @@ internal sealed class HostReport(int capacity)
         {
             dst.IcmpErrorsReceived++;
         }
+    }
+
+    public void Prefetch(in PacketHashes hashes)
+    {
+        _table.Prefetch(hashes.Source);
+        _table.Prefetch(hashes.Destination);
     }
 
     public void MergeFrom(HostReport other)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Snapshots;
@@ -85,6 +86,7 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
     public BoundedTable<IcmpErrorKey, ErrorCounts> Errors => _errors;
     public BoundedTable<PairKey, EchoConversation> Echoes => _echoes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket p)
     {
         if (p.IsIcmpError)

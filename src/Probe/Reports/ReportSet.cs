@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
+using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
@@ -43,15 +45,29 @@ public sealed class ReportSet
 
     public ReportOptions Options { get; }
 
+    /// <summary>Flow keys first seen so far in this set's interval (the new_flows series).</summary>
+    public long NewFlows => _flows.NewFlows;
+
+    /// <summary>Counts one packet (the one-by-one path; the worker goes through <see cref="LookaheadCounter"/>).</summary>
     public void Count(in DecodedPacket packet)
     {
+        var hashes = new PacketHashes();
+        Prefetch(packet, ref hashes, ReportTables.All);
+        Count(packet, hashes, ReportTables.All);
+    }
+
+    /// <summary>Counts one packet into the given tables, with the hashes <see cref="Prefetch"/> computed for them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Count(in DecodedPacket packet, in PacketHashes hashes, ReportTables tables)
+    {
         if (!packet.IsIp) return;
-        _hosts.Count(packet);
+        if ((tables & ReportTables.Hosts) != 0) _hosts.Count(packet, hashes);
         // A malformed packet's addresses and protocol are good enough for the per-host counters
         // (as tshark counts them); its ports are not, so it stays out of flow, port and scan tables.
         if (packet.Malformed) return;
-        _flows.Count(packet);
-        _scans.Count(packet);
+        if ((tables & ReportTables.Flows) != 0) _flows.Count(packet, hashes.Flow);
+        if ((tables & ReportTables.Others) == 0) return;
+        _scans.Count(packet, hashes);
         switch (packet.Transport)
         {
             case Transport.Tcp or Transport.Udp:
@@ -67,6 +83,45 @@ public sealed class ReportSet
             var listed = _blacklist.Current;
             if (!listed.IsEmpty) _blacklisted.Count(packet, listed);
         }
+    }
+
+    /// <summary>
+    /// Computes the packet's table hashes and starts loading the table slots that counting it will
+    /// touch. The tables are larger than the CPU's caches, so a lookup is mostly a wait on memory; a
+    /// caller that prefetches a few packets ahead of counting overlaps those waits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Prefetch(in DecodedPacket packet, ref PacketHashes hashes, ReportTables tables)
+    {
+        if (!packet.IsIp) return;
+        // The source's hash keys both the host and the scan tables.
+        hashes.Source = new HostKey(packet.Source).Hash();
+        if ((tables & ReportTables.Hosts) != 0)
+        {
+            hashes.Destination = new HostKey(packet.Destination).Hash();
+            _hosts.Prefetch(hashes);
+        }
+        if (packet.Malformed) return;
+        if ((tables & ReportTables.Flows) != 0) hashes.Flow = _flows.Prefetch(packet);
+        if ((tables & ReportTables.Others) == 0) return;
+        hashes.ScanItem = _scans.Prefetch(packet, hashes.Source);
+        if (packet.Transport is Transport.Tcp or Transport.Udp) _ports.Prefetch(packet);
+    }
+
+    /// <summary>
+    /// Sizes this (fresh) set's tables like <paramref name="other"/>'s, which counted the interval
+    /// before: the next interval usually has as many keys, and growing step by step on the packet path
+    /// rehashes every table several times over.
+    /// </summary>
+    public void ReserveLike(ReportSet other)
+    {
+        _hosts.Table.ReserveSlots(other._hosts.Table.SlotCount);
+        _flows.Table.ReserveSlots(other._flows.Table.SlotCount);
+        _scans.Table.ReserveLike(other._scans.Table);
+        _icmp.Errors.ReserveSlots(other._icmp.Errors.SlotCount);
+        _icmp.Echoes.ReserveSlots(other._icmp.Echoes.SlotCount);
+        _services.Table.ReserveSlots(other._services.Table.SlotCount);
+        _blacklisted.Table.ReserveSlots(other._blacklisted.Table.SlotCount);
     }
 
     /// <summary>Adds another worker's tables into this one (sums; distinct sets are unioned).</summary>

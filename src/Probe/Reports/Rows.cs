@@ -28,7 +28,6 @@ internal sealed class RowContext(AddressSet homeNet, int top)
     public static string Time(long ticks) =>
         new DateTimeOffset(ticks, TimeSpan.Zero).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Address order for stable ties: numeric, v4 (mapped) before v6.</summary>
     /// <summary>Ourmon's order for host lists: the main figure largest first, ties by a count largest first, then by address.</summary>
     public static int Ranked<T>(T main, T otherMain, long count, long otherCount, IpAddressKey ip, IpAddressKey otherIp)
         where T : IComparable<T>
@@ -39,6 +38,7 @@ internal sealed class RowContext(AddressSet homeNet, int top)
         return c != 0 ? c : CompareIp(ip, otherIp);
     }
 
+    /// <summary>Address order for stable ties: numeric, v4 (mapped) before v6.</summary>
     public static int CompareIp(IpAddressKey a, IpAddressKey b)
     {
         var byHigh = a.High.CompareTo(b.High);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
 using Monitor.Storage.Snapshots;
@@ -26,41 +27,50 @@ internal sealed class ScanReport(int capacity)
 
     public DistinctTable Table => _table;
 
-    public void Count(in DecodedPacket p)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Count(in DecodedPacket p, in PacketHashes hashes)
     {
-        int destinationDimension;
-        var portDimension = -1;
-        switch (p.Transport)
-        {
-            case Transport.Tcp:
-                if ((p.TcpFlags & TcpFlags.Ack) != 0) return;
-                destinationDimension = TcpDestinations;
-                portDimension = TcpPorts;
-                break;
-            case Transport.Udp:
-                if (p.DestinationPort > p.SourcePort) return;
-                destinationDimension = UdpDestinations;
-                portDimension = UdpPorts;
-                break;
-            case Transport.Icmp:
-                if (p.IsIcmpError || p.IcmpType == 0) return;
-                destinationDimension = IcmpDestinations;
-                break;
-            case Transport.IcmpV6:
-                if (p.IsIcmpError || p.IcmpType == 129) return;
-                destinationDimension = IcmpDestinations;
-                break;
-            default:
-                destinationDimension = OtherDestinations;
-                break;
-        }
+        if (!IsProbe(p, out var destinationDimension, out var portDimension)) return;
         var dst = p.Destination;
         // The protocol's item goes first: when it was already there, so is the all-protocols item.
-        _table.Add(p.Source,
+        _table.Add(p.Source, hashes.Source, hashes.ScanItem,
             destinationDimension, dst.High, dst.Low,
             AllDestinations, dst.High, dst.Low,
             portDimension, 0, p.DestinationPort,
             secondOnlyWithFirst: true);
+    }
+
+    /// <summary>Prefetches the slots of a probe packet; returns the first item's hash (0 when not a probe).</summary>
+    public ulong Prefetch(in DecodedPacket p, ulong sourceHash)
+    {
+        if (!IsProbe(p, out var destinationDimension, out _)) return 0;
+        return _table.Prefetch(p.Source, sourceHash, destinationDimension, p.Destination.High, p.Destination.Low);
+    }
+
+    /// <summary>Whether the packet is a probe (see the class summary), and the dimensions it counts in.</summary>
+    private static bool IsProbe(in DecodedPacket p, out int destinationDimension, out int portDimension)
+    {
+        portDimension = -1;
+        switch (p.Transport)
+        {
+            case Transport.Tcp:
+                destinationDimension = TcpDestinations;
+                portDimension = TcpPorts;
+                return (p.TcpFlags & TcpFlags.Ack) == 0;
+            case Transport.Udp:
+                destinationDimension = UdpDestinations;
+                portDimension = UdpPorts;
+                return p.DestinationPort <= p.SourcePort;
+            case Transport.Icmp:
+                destinationDimension = IcmpDestinations;
+                return !p.IsIcmpError && p.IcmpType != 0;
+            case Transport.IcmpV6:
+                destinationDimension = IcmpDestinations;
+                return !p.IsIcmpError && p.IcmpType != 129;
+            default:
+                destinationDimension = OtherDestinations;
+                return true;
+        }
     }
 
     public long Count(IpAddressKey source, int dimension) => _table.Count(source, dimension);

@@ -16,9 +16,13 @@ public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, strin
     }
 }
 
+/// <summary>A piece of one statement's answer as a chunked /query streams it; a series may continue in later chunks.</summary>
+public readonly record struct InfluxChunk(int Statement, InfluxSeries Series);
+
 /// <summary>
 /// InfluxDB's v1 HTTP API (served by 1.x, by 2.x's v1 compatibility and by 3.x): gzip'd line protocol on
-/// /write, InfluxQL on /query (POST, epoch=ms). Unreachable server, 5xx, auth failures → StoreWriteException
+/// /write, InfluxQL on /query (POST, epoch=ms, always chunked=true: the answer streams as newline-separated JSON
+/// documents of at most chunk-size rows, so no answer is held whole as text and the server's row limit never cuts one). Unreachable server, 5xx, auth failures → StoreWriteException
 /// (retry later); a malformed write → ArgumentException (retrying cannot help); points older than a retention
 /// policy are dropped by InfluxDB by design and not an error here.
 /// </summary>
@@ -26,10 +30,15 @@ public sealed class InfluxClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly InfluxSpec _spec;
+    private readonly int _chunkSize;
+    private readonly TimeSpan _timeout;
 
-    public InfluxClient(InfluxSpec spec, TimeSpan timeout)
+    public InfluxClient(InfluxSpec spec, TimeSpan timeout, int chunkSize = 1000)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         _spec = spec;
+        _chunkSize = chunkSize;
+        _timeout = timeout;
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip })
         {
             BaseAddress = spec.BaseAddress,
@@ -70,27 +79,86 @@ public sealed class InfluxClient : IDisposable
         throw Failure(response.StatusCode, "write", error);
     }
 
+    /// <summary>Every statement's series, whole (chunks of one series are joined); one list per statement.</summary>
     public async Task<IReadOnlyList<IReadOnlyList<InfluxSeries>>> QueryAsync(string statements, CancellationToken cancellationToken)
     {
-        var form = new Dictionary<string, string> { ["q"] = statements, ["db"] = _spec.Database, ["epoch"] = "ms" };
-        using var response = await SendAsync(() => _http.PostAsync("query", new FormUrlEncodedContent(form), cancellationToken), "query", cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode) throw Failure(response.StatusCode, "query", text);
-        using var json = JsonDocument.Parse(text);
+        var results = new List<List<InfluxSeries>>();
+        await foreach (var (statement, series) in QueryChunksAsync(statements, cancellationToken))
+        {
+            while (results.Count <= statement) results.Add([]);
+            if (series.Columns.Count == 0) continue;
+            var list = results[statement];
+            if (list.Count > 0 && SameSeries(list[^1], series)) ((List<object?[]>)list[^1].Rows).AddRange(series.Rows);
+            else list.Add(series with { Rows = new List<object?[]>(series.Rows) });
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The answer as it streams: one <see cref="InfluxChunk"/> per series piece, in order, plus an empty-named one
+    /// for a statement without series (so callers see every statement). Memory stays at one chunk of text.
+    /// </summary>
+    public async IAsyncEnumerable<InfluxChunk> QueryChunksAsync(string statements,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["q"] = statements, ["db"] = _spec.Database, ["epoch"] = "ms",
+            ["chunked"] = "true", ["chunk_size"] = _chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "query") { Content = new FormUrlEncodedContent(form) };
+            return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }, "query", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw Failure(response.StatusCode, "query", await response.Content.ReadAsStringAsync(cancellationToken));
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
+        while (true)
+        {
+            string? line;
+            // HttpClient's timeout ends with the headers; each chunk of a streamed answer gets the same time again.
+            using var chunkTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            chunkTimeout.CancelAfter(_timeout);
+            try
+            {
+                line = await reader.ReadLineAsync(chunkTimeout.Token);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new StoreWriteException($"InfluxDB {_spec} timed out in the middle of a query answer", e);
+            }
+            catch (IOException e)
+            {
+                throw new StoreWriteException($"InfluxDB {_spec} query answer broke off: {e.Message}", e);
+            }
+            if (line is null) yield break;
+            if (line.Length == 0) continue;
+            foreach (var chunk in ReadChunk(line, statements)) yield return chunk;
+        }
+    }
+
+    private List<InfluxChunk> ReadChunk(string line, string statements)
+    {
+        using var json = JsonDocument.Parse(line);
         if (json.RootElement.TryGetProperty("error", out var topError))
             throw new StoreWriteException($"InfluxDB {_spec} query failed: {topError.GetString()}");
-        var results = new List<IReadOnlyList<InfluxSeries>>();
+        var chunks = new List<InfluxChunk>();
         foreach (var result in json.RootElement.GetProperty("results").EnumerateArray())
         {
             if (result.TryGetProperty("error", out var error))
                 throw new InvalidOperationException($"InfluxDB {_spec} rejected '{Shorten(statements)}': {error.GetString()}");
-            var list = new List<InfluxSeries>();
+            var statement = result.TryGetProperty("statement_id", out var id) ? id.GetInt32() : 0;
             if (result.TryGetProperty("series", out var series))
-                foreach (var s in series.EnumerateArray()) list.Add(ReadSeries(s));
-            results.Add(list);
+                foreach (var s in series.EnumerateArray()) chunks.Add(new InfluxChunk(statement, ReadSeries(s)));
+            else
+                chunks.Add(new InfluxChunk(statement, new InfluxSeries("", new Dictionary<string, string>(), [], [])));
         }
-        return results;
+        return chunks;
     }
+
+    private static bool SameSeries(InfluxSeries a, InfluxSeries b) =>
+        a.Name == b.Name && a.Tags.Count == b.Tags.Count && a.Tags.All(t => b.Tags.TryGetValue(t.Key, out var v) && v == t.Value);
 
     public void Dispose() => _http.Dispose();
 

@@ -21,12 +21,12 @@ namespace Monitor.Storage.Influx;
 /// <item>monitor_5m.summaries (hourly top-N) and monitor_1h.summaries (daily top-N), report tag, rows JSON.</item>
 /// <item>monitor_events.events (id and kind tags), monitor_meta.probes (status at time 0, merged field by field).</item>
 /// </list>
-/// The store consolidates and summarizes itself after each interval write instead of using continuous queries:
+/// The store consolidates and summarizes itself after each batch of interval writes instead of using continuous queries:
 /// CQs only see recent wall-clock windows, so replayed captures and intervals a spool delivers late would
 /// never be consolidated, and they cannot weight averages by interval length. Retention policies prune by
 /// wall clock (InfluxDB drops points older than a policy on write).
 /// </summary>
-public sealed class InfluxStore : IMonitorStore
+public sealed partial class InfluxStore : IMonitorStore
 {
     internal const string SecondPolicy = "monitor_1s";
     internal const string IntervalPolicy = "monitor_interval";
@@ -52,28 +52,10 @@ public sealed class InfluxStore : IMonitorStore
         _options = options ?? new StorageOptions();
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
-        _client = new InfluxClient(spec, _options.InfluxTimeout);
+        _client = new InfluxClient(spec, _options.InfluxTimeout, _options.InfluxChunkSize);
     }
 
     public InfluxSpec Spec => _spec;
-
-    public async Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        if (string.IsNullOrWhiteSpace(snapshot.Probe)) throw new ArgumentException("an interval needs a probe name");
-        if (snapshot.End < snapshot.Start) throw new ArgumentException("an interval cannot end before it starts");
-        await EnsureReadyAsync(cancellationToken);
-        var gate = _probeGates.GetOrAdd(snapshot.Probe, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            await WriteIntervalCoreAsync(snapshot, cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
 
     public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
     {
@@ -206,11 +188,11 @@ public sealed class InfluxStore : IMonitorStore
             {
                 if (segment.Period == 0)
                 {
-                    var raw = await _client.QueryAsync(
+                    // Streamed chunk by chunk into the aggregator: a long raw stretch never sits in memory whole.
+                    await foreach (var (_, s) in _client.QueryChunksAsync(
                         $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} WHERE \"report\"={InfluxQl.Literal(report.Name)} " +
                         $"AND \"probe\"={InfluxQl.Literal(probe)} AND time >= {InfluxQl.Time(segment.Start)} AND time < {InfluxQl.Time(segment.End)}",
-                        cancellationToken);
-                    foreach (var s in raw[0])
+                        cancellationToken))
                         foreach (var row in s.Rows) Add(aggregator, report, ReadRows((string)row[1]!), host);
                 }
                 else if (summaries.TryGetValue((segment.Period, segment.Start), out var json))
@@ -245,8 +227,8 @@ public sealed class InfluxStore : IMonitorStore
         var where = $"WHERE time >= {InfluxQl.Time(query.From.ToUnixTimeMilliseconds())} AND time <= {InfluxQl.Time(query.To.ToUnixTimeMilliseconds())}" +
             InfluxQl.ProbeClause(probes);
         var results = await _client.QueryAsync(
-            $"SELECT \"snapshot\" FROM {From(IntervalPolicy, "interval_snapshots")} {where} GROUP BY \"probe\"; " +
-            $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} {where} GROUP BY \"probe\", \"report\"",
+            $"SELECT \"snapshot\" FROM {From(IntervalPolicy, "interval_snapshots")} {where} GROUP BY \"probe\" LIMIT {query.Limit}; " +
+            $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} {where} GROUP BY \"probe\", \"report\" LIMIT {query.Limit}",
             cancellationToken);
         var reports = new Dictionary<(string Probe, long Start), Dictionary<string, IReadOnlyList<ReportRow>>>();
         foreach (var s in results[1])
@@ -283,171 +265,6 @@ public sealed class InfluxStore : IMonitorStore
         _client.Dispose();
         _setupGate.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    // ---- writing an interval ----
-
-    private async Task WriteIntervalCoreAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        var probe = snapshot.Probe;
-        var startMs = snapshot.Start.ToUnixTimeMilliseconds();
-        var endMs = snapshot.End.ToUnixTimeMilliseconds();
-        var pointMs = snapshot.Start.ToUnixTimeSeconds() * 1000;
-        var values = SnapshotMetrics.Of(snapshot);
-        var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
-
-        var lines = new LineProtocol();
-        lines.Point("interval_metrics").Tag("probe", probe).Field(Duration, duration);
-        foreach (var (name, value) in values) lines.Field(name, value);
-        lines.Time(pointMs);
-        var stored = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
-        lines.Point("interval_snapshots").Tag("probe", probe).Field("snapshot", JsonSerializer.Serialize(stored, StoreJson.Options)).Time(startMs);
-        foreach (var (name, rows) in snapshot.Reports)
-        {
-            var info = ReportCatalog.Find(name);
-            lines.Point("reports").Tag("probe", probe).Tag("report", name)
-                .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Options))
-                .Field("hosts", info is null ? "" : TopAggregator.HostText(info, rows))
-                .Time(startMs);
-        }
-        await _client.WriteAsync(IntervalPolicy, lines.ToString(), cancellationToken);
-
-        await ConsolidateAsync(probe, pointMs / 1000, cancellationToken);
-
-        var state = await StateAsync(probe, cancellationToken);
-        var status = new LineProtocol();
-        status.Point("probes").Tag("probe", probe).Field("interval_seconds", duration)
-            .Field("last_seen", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        state.Newest = Math.Max(state.Newest, endMs);
-        status.Field("newest", state.Newest);
-        if (state.LastStart is null || state.LastStart <= startMs)
-        {
-            state.LastStart = startMs;
-            status.Field("last_start", startMs).Field("last_end", endMs).Field("last_packets", snapshot.Packets)
-                .Field("last_drops", values.GetValueOrDefault(MetricCatalog.Drops));
-        }
-        await SummarizeAsync(probe, state, startMs, status, cancellationToken);
-        await _client.WriteAsync(MetaPolicy, status.Time(0).ToString(), cancellationToken);
-    }
-
-    /// <summary>Recomputes the 5-minute bucket holding time from interval points, then its hour from 5-minute points.</summary>
-    private async Task ConsolidateAsync(string probe, long time, CancellationToken cancellationToken)
-    {
-        foreach (var (policy, sourcePolicy, sourceMeasurement, step, weighted) in new[]
-        {
-            (FiveMinutePolicy, IntervalPolicy, "interval_metrics", 300L, false),
-            (HourPolicy, FiveMinutePolicy, "consolidated", 3600L, true),
-        })
-        {
-            var bucket = time / step * step * 1000;
-            var series = (await _client.QueryAsync(
-                $"SELECT * FROM {From(sourcePolicy, sourceMeasurement)} WHERE \"probe\"={InfluxQl.Literal(probe)} " +
-                $"AND time >= {InfluxQl.Time(bucket)} AND time < {InfluxQl.Time(bucket + step * 1000)}", cancellationToken))[0];
-            var sums = new Dictionary<string, (double Min, double Weighted, double Weight, double Max)>(StringComparer.Ordinal);
-            double total = 0;
-            foreach (var s in series)
-            {
-                var durationColumn = s.Column(Duration);
-                foreach (var row in s.Rows)
-                {
-                    var weight = durationColumn >= 0 && row[durationColumn] is not null ? ToDouble(row[durationColumn]) : 1;
-                    total += weight;
-                    for (var c = 0; c < s.Columns.Count; c++)
-                    {
-                        var name = s.Columns[c];
-                        if (name is "time" or "probe" or Duration || name.Contains('|') || row[c] is not (long or double)) continue;
-                        var avg = ToDouble(row[c]);
-                        var min = weighted && s.Column(name + "|min") is var mi and >= 0 && row[mi] is not null ? ToDouble(row[mi]) : avg;
-                        var max = weighted && s.Column(name + "|max") is var ma and >= 0 && row[ma] is not null ? ToDouble(row[ma]) : avg;
-                        sums[name] = sums.TryGetValue(name, out var a)
-                            ? (Math.Min(a.Min, min), a.Weighted + avg * weight, a.Weight + weight, Math.Max(a.Max, max))
-                            : (min, avg * weight, weight, max);
-                    }
-                }
-            }
-            if (sums.Count == 0) return;
-            var lines = new LineProtocol();
-            lines.Point("consolidated").Tag("probe", probe).Field(Duration, total);
-            foreach (var (name, a) in sums)
-                lines.Field(name, a.Weighted / a.Weight).Field(name + "|min", a.Min).Field(name + "|max", a.Max);
-            await _client.WriteAsync(policy, lines.Time(bucket).ToString(), cancellationToken);
-        }
-    }
-
-    /// <summary>Same rule as the SQLite store: hours are summarized once the probe's next hour starts; a replay redoes its hour and day.</summary>
-    private async Task SummarizeAsync(string probe, ProbeState state, long startMs, LineProtocol status, CancellationToken cancellationToken)
-    {
-        var hour = SummarySegments.Floor(startMs, SummarySegments.HourMs);
-        if (state.SummarizedUntil is not { } until)
-        {
-            state.SummarizedUntil = hour;
-            status.Field("summarized_until", hour);
-            return;
-        }
-        if (hour < until)
-        {
-            await SummarizeRangeAsync(probe, hour, hour + SummarySegments.HourMs, cancellationToken);
-            await SummarizeDayAsync(probe, SummarySegments.Floor(hour, SummarySegments.DayMs), cancellationToken);
-            return;
-        }
-        if (hour == until) return;
-        var hours = await SummarizeRangeAsync(probe, until, hour, cancellationToken);
-        for (var day = SummarySegments.Floor(until, SummarySegments.DayMs); day + SummarySegments.DayMs <= hour; day += SummarySegments.DayMs)
-            if (hours.Any(h => SummarySegments.Floor(h, SummarySegments.DayMs) == day)) await SummarizeDayAsync(probe, day, cancellationToken);
-        state.SummarizedUntil = hour;
-        status.Field("summarized_until", hour);
-    }
-
-    private async Task<IReadOnlyList<long>> SummarizeRangeAsync(string probe, long from, long to, CancellationToken cancellationToken)
-    {
-        var series = (await _client.QueryAsync(
-            $"SELECT \"rows\" FROM {From(IntervalPolicy, "reports")} WHERE \"probe\"={InfluxQl.Literal(probe)} " +
-            $"AND time >= {InfluxQl.Time(from)} AND time < {InfluxQl.Time(to)} GROUP BY \"report\"", cancellationToken))[0];
-        var byHour = new SortedDictionary<long, Dictionary<string, TopAggregator>>();
-        foreach (var s in series)
-        {
-            var report = ReportCatalog.Find(s.Tags.GetValueOrDefault("report") ?? "");
-            if (report is null) continue;
-            foreach (var row in s.Rows)
-            {
-                var hour = SummarySegments.Floor((long)row[0]!, SummarySegments.HourMs);
-                if (!byHour.TryGetValue(hour, out var reports)) byHour[hour] = reports = new(StringComparer.Ordinal);
-                if (!reports.TryGetValue(report.Name, out var aggregator)) reports[report.Name] = aggregator = new TopAggregator(report);
-                aggregator.AddRange(ReadRows((string)row[1]!));
-            }
-        }
-        var lines = new LineProtocol();
-        foreach (var (hour, reports) in byHour)
-            foreach (var (name, aggregator) in reports)
-                SummaryPoint(lines, probe, name, aggregator, hour);
-        await _client.WriteAsync(FiveMinutePolicy, lines.ToString(), cancellationToken);
-        return byHour.Keys.ToList();
-    }
-
-    private async Task SummarizeDayAsync(string probe, long day, CancellationToken cancellationToken)
-    {
-        var series = (await _client.QueryAsync(
-            $"SELECT \"rows\" FROM {From(FiveMinutePolicy, "summaries")} WHERE \"probe\"={InfluxQl.Literal(probe)} " +
-            $"AND time >= {InfluxQl.Time(day)} AND time < {InfluxQl.Time(day + SummarySegments.DayMs)} GROUP BY \"report\"", cancellationToken))[0];
-        var lines = new LineProtocol();
-        foreach (var s in series)
-        {
-            var report = ReportCatalog.Find(s.Tags.GetValueOrDefault("report") ?? "");
-            if (report is null) continue;
-            var aggregator = new TopAggregator(report);
-            foreach (var row in s.Rows) aggregator.AddRange(ReadRows((string)row[1]!));
-            SummaryPoint(lines, probe, report.Name, aggregator, day);
-        }
-        await _client.WriteAsync(HourPolicy, lines.ToString(), cancellationToken);
-    }
-
-    private void SummaryPoint(LineProtocol lines, string probe, string report, TopAggregator aggregator, long time)
-    {
-        var rows = aggregator.TopByEach(_options.SummaryRows);
-        lines.Point("summaries").Tag("probe", probe).Tag("report", report)
-            .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Options))
-            .Field("hosts", TopAggregator.HostText(ReportCatalog.Find(report)!, rows))
-            .Time(time);
     }
 
     // ---- set-up and status ----

@@ -20,6 +20,9 @@ public sealed class SpoolOptions
     /// <summary>Most spooled 1-second batches sent to the store in one write.</summary>
     public int SecondsBatch { get; set; } = 300;
 
+    /// <summary>Most spooled intervals sent to the store in one bulk write (a backlog after an outage goes in batches).</summary>
+    public int IntervalsBatch { get; set; } = 200;
+
     /// <summary>fsync every spool file before Enqueue returns (turn off only for benchmarks).</summary>
     public bool Fsync { get; set; } = true;
 
@@ -31,6 +34,7 @@ public sealed class SpoolOptions
             throw new ArgumentException($"{Section}:{nameof(RetryMin)} must be positive and not above {nameof(RetryMax)}");
         if (FlushTimeout < TimeSpan.Zero) throw new ArgumentException($"{Section}:{nameof(FlushTimeout)} cannot be negative");
         if (SecondsBatch < 1) throw new ArgumentException($"{Section}:{nameof(SecondsBatch)} must be at least 1");
+        if (IntervalsBatch < 1) throw new ArgumentException($"{Section}:{nameof(IntervalsBatch)} must be at least 1");
     }
 }
 

@@ -33,6 +33,8 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
     private readonly Task _delivery;
 
     private long _nextSequence;
+    /// <summary>Items still to deliver one at a time after a refused batch, so only the bad one is lost.</summary>
+    private int _singleItems;
     private long _bytes;
     private long _delivered;
     private long _lost;
@@ -220,7 +222,15 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
                 Release(batch);
                 return;
             }
-            catch (Exception e) when (e is StoreQueryException or ArgumentException or JsonException or NotSupportedException)
+            catch (Exception e) when (IsRefusal(e) && batch.Count > 1)
+            {
+                // One bad item must not cost the good ones around it: the next items go one by one.
+                _logger.LogWarning("Store refused a batch of {Count} spooled {Kind} items ({Error}); delivering them one by one",
+                    batch.Count, KindName(batch[0].Kind), e.Message);
+                lock (_gate) _singleItems = batch.Count;
+                Release(batch);
+            }
+            catch (Exception e) when (IsRefusal(e))
             {
                 lock (_gate) _lastError = $"store refused a {KindName(batch[0].Kind)} item: {e.Message}";
                 _logger.LogError("Store refused {Count} spooled {Kind} item(s), dropping them: {Error}", batch.Count, KindName(batch[0].Kind), e.Message);
@@ -252,7 +262,8 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
             var node = _queue.First;
             if (node is null) return batch;
             var kind = node.Value.Kind;
-            var limit = kind switch { SecondsKind => _options.SecondsBatch, EventKind => 500, _ => 1 };
+            var limit = _singleItems > 0 ? 1 : kind switch { SecondsKind => _options.SecondsBatch, EventKind => 500, _ => _options.IntervalsBatch };
+            if (_singleItems > 0) _singleItems--;
             while (node is not null && node.Value.Kind == kind && batch.Count < limit)
             {
                 node.Value.InFlight = true;
@@ -270,9 +281,10 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
         switch (batch[0].Kind)
         {
             case IntervalKind:
-                var snapshot = JsonSerializer.Deserialize<IntervalSnapshot>(payloads[0], StoreJson.Options)
-                    ?? throw new JsonException("empty spooled interval");
-                await _store.WriteIntervalAsync(snapshot, token);
+                var snapshots = payloads.Select(p => JsonSerializer.Deserialize<IntervalSnapshot>(p, StoreJson.Options)
+                    ?? throw new JsonException("empty spooled interval")).ToList();
+                if (snapshots.Count == 1) await _store.WriteIntervalAsync(snapshots[0], token);
+                else await _store.WriteIntervalsAsync(snapshots, token);
                 break;
             case SecondsKind:
                 var points = new List<SecondPoint>();
@@ -287,6 +299,8 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
                 break;
         }
     }
+
+    private static bool IsRefusal(Exception e) => e is StoreQueryException or ArgumentException or JsonException or NotSupportedException;
 
     private void Complete(List<Entry> batch, bool lost = false)
     {

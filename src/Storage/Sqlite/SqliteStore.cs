@@ -22,6 +22,8 @@ public sealed class SqliteStore : IMonitorStore
     private const long HourMs = SummarySegments.HourMs;
     private const long DayMs = SummarySegments.DayMs;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+    /// <summary>Intervals per transaction of a bulk write: big enough to amortize the per-batch work, short enough not to hold the write lock for long.</summary>
+    private const int IntervalsPerTransaction = 500;
 
     private readonly string _connectionString;
     private readonly StorageOptions _options;
@@ -75,12 +77,14 @@ public sealed class SqliteStore : IMonitorStore
     private long? _maxPageCount;
     private bool _pageLimitUsed;
 
-    public async Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default)
+    public Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        WriteIntervalsAsync([snapshot], cancellationToken);
+
+    public async Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        if (string.IsNullOrWhiteSpace(snapshot.Probe)) throw new ArgumentException("an interval needs a probe name");
-        if (snapshot.End < snapshot.Start) throw new ArgumentException("an interval cannot end before it starts");
-        await WriteAsync(connection => WriteInterval(connection, snapshot), cancellationToken);
+        IntervalChecks.Validate(snapshots);
+        foreach (var chunk in snapshots.Chunk(IntervalsPerTransaction))
+            await WriteAsync(connection => WriteIntervals(connection, chunk), cancellationToken);
     }
 
     public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
@@ -154,126 +158,134 @@ public sealed class SqliteStore : IMonitorStore
         }
     }
 
-    private void WriteInterval(SqliteConnection connection, IntervalSnapshot snapshot)
+    /// <summary>
+    /// Writes a batch in one immediate transaction with prepared commands; the 5-minute and hourly consolidations
+    /// and the summaries are redone once per batch for the buckets, hours and days it touched (same result as
+    /// interval by interval: both are recomputed from what is stored).
+    /// </summary>
+    private void WriteIntervals(SqliteConnection connection, IReadOnlyList<IntervalSnapshot> batch)
     {
         using var transaction = connection.BeginTransaction();
-        var probe = ProbeId(connection, transaction, snapshot.Probe);
-        var startMs = snapshot.Start.ToUnixTimeMilliseconds();
-        var endMs = snapshot.End.ToUnixTimeMilliseconds();
-        var values = SnapshotMetrics.Of(snapshot);
-
-        var stored = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
-        Execute(connection, "INSERT OR REPLACE INTO intervals(probe, start, end, snapshot) VALUES($p, $s, $e, $j)", transaction,
-            ("$p", probe), ("$s", startMs), ("$e", endMs), ("$j", Pack(stored)));
-
-        var names = ReportCatalog.All.Select(r => r.Name).Union(snapshot.Reports.Keys).ToList();
-        Execute(connection, $"DELETE FROM reports WHERE report IN ({string.Join(',', names.Select((_, i) => "$r" + i))}) AND probe=$p AND start=$s",
-            transaction, [("$p", probe), ("$s", startMs), .. names.Select((n, i) => ("$r" + i, (object?)n))]);
-        foreach (var (name, rows) in snapshot.Reports)
+        using var commands = new IntervalCommands(connection, transaction);
+        var reportNames = ReportNames(connection, transaction);
+        foreach (var group in batch.GroupBy(s => s.Probe, StringComparer.Ordinal))
         {
-            var info = ReportCatalog.Find(name);
-            if (info is null) Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
-            var hosts = info is null ? "" : TopAggregator.HostText(info, rows);
-            Execute(connection, "INSERT OR REPLACE INTO reports(report, probe, start, hosts, rows) VALUES($r, $p, $s, $h, $j)", transaction,
-                ("$r", name), ("$p", probe), ("$s", startMs), ("$h", hosts), ("$j", Pack(rows)));
-        }
-
-        var time = snapshot.Start.ToUnixTimeSeconds();
-        var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
-        var metricIds = new List<long>(values.Count);
-        using (var insert = Command(connection, transaction,
-            "INSERT OR REPLACE INTO points(tier, metric, probe, time, dur, min, avg, max) VALUES(1, $m, $p, $t, $d, $v, $v, $v)"))
-        {
-            var m = insert.Parameters.Add("$m", SqliteType.Integer);
-            var v = insert.Parameters.Add("$v", SqliteType.Real);
-            insert.Parameters.AddWithValue("$p", probe);
-            insert.Parameters.AddWithValue("$t", time);
-            insert.Parameters.AddWithValue("$d", duration);
-            foreach (var (name, value) in values)
+            var probe = ProbeId(connection, transaction, group.Key);
+            var known = Row(connection, transaction, "SELECT last_start, summarized_until FROM probes WHERE id=$p", ("$p", probe));
+            var lastStart = known?[0] as long?;
+            var summarizedUntil = known?[1] as long?;
+            var fiveMinuteBuckets = new SortedSet<long>();
+            var metricIds = new HashSet<long>();
+            IntervalSnapshot? latest = null;
+            long newest = long.MinValue;
+            foreach (var snapshot in group)
             {
-                var id = MetricId(connection, transaction, name);
-                metricIds.Add(id);
-                m.Value = id;
-                v.Value = value;
-                insert.ExecuteNonQuery();
+                var startMs = snapshot.Start.ToUnixTimeMilliseconds();
+                var time = snapshot.Start.ToUnixTimeSeconds();
+                var replay = lastStart is { } last && startMs <= last;
+                commands.Interval(probe, startMs, snapshot.End.ToUnixTimeMilliseconds(),
+                    Pack(snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() }));
+                if (replay)
+                {
+                    commands.DeleteReports(probe, startMs, reportNames);
+                    commands.DeleteIntervalPoints(probe, time, AllMetricIds(connection, transaction));
+                }
+                foreach (var (name, rows) in snapshot.Reports)
+                {
+                    var info = ReportCatalog.Find(name);
+                    if (!reportNames.Contains(name))
+                    {
+                        Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
+                        reportNames.Add(name);
+                    }
+                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), Pack(rows));
+                }
+                var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
+                foreach (var (name, value) in SnapshotMetrics.Of(snapshot))
+                {
+                    var id = MetricId(connection, transaction, name);
+                    metricIds.Add(id);
+                    commands.Point(id, probe, time, duration, value);
+                }
+                fiveMinuteBuckets.Add(Floor(time, 300));
+                if (latest is null || snapshot.Start >= latest.Start) latest = snapshot;
+                newest = Math.Max(newest, snapshot.End.ToUnixTimeMilliseconds());
+                lastStart = lastStart is { } l ? Math.Max(l, startMs) : startMs;
             }
+            Consolidate(connection, transaction, probe, metricIds, fiveMinuteBuckets);
+            UpdateProbe(connection, transaction, probe, latest!, newest);
+            Summarize(connection, transaction, probe, SummaryPlan.For(summarizedUntil, group.Select(s => s.Start.ToUnixTimeMilliseconds())), reportNames);
+            Prune(connection, transaction, probe, reportNames);
         }
-        Consolidate(connection, transaction, probe, metricIds, time);
+        transaction.Commit();
+    }
 
+    private static void UpdateProbe(SqliteConnection connection, SqliteTransaction transaction, long probe, IntervalSnapshot latest, long newest) =>
         Execute(connection, """
             UPDATE probes SET interval_seconds=$d,
                 last_start = CASE WHEN last_start IS NULL OR last_start <= $s THEN $s ELSE last_start END,
                 last_end = CASE WHEN last_start IS NULL OR last_start <= $s THEN $e ELSE last_end END,
                 last_packets = CASE WHEN last_start IS NULL OR last_start <= $s THEN $n ELSE last_packets END,
                 last_drops = CASE WHEN last_start IS NULL OR last_start <= $s THEN $x ELSE last_drops END,
-                last_seen = $now, newest = max(coalesce(newest, 0), $e)
+                last_seen = $now, newest = max(coalesce(newest, 0), $newest)
             WHERE id=$p
             """, transaction,
-            ("$d", duration), ("$s", startMs), ("$e", endMs), ("$n", snapshot.Packets),
-            ("$x", values.GetValueOrDefault(MetricCatalog.Drops)), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            ("$p", probe));
+            ("$d", Math.Max(latest.Duration.TotalSeconds, 0.001)), ("$s", latest.Start.ToUnixTimeMilliseconds()),
+            ("$e", latest.End.ToUnixTimeMilliseconds()), ("$n", latest.Packets),
+            ("$x", SnapshotMetrics.Of(latest).GetValueOrDefault(MetricCatalog.Drops)),
+            ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$newest", newest), ("$p", probe));
 
-        Summarize(connection, transaction, probe, startMs);
-        Prune(connection, transaction, probe);
-        transaction.Commit();
-    }
-
-    /// <summary>Recomputes the 5-minute bucket holding time from interval points, then its hour from 5-minute points: idempotent.</summary>
-    private static void Consolidate(SqliteConnection connection, SqliteTransaction transaction, long probe, List<long> metricIds, long time)
+    /// <summary>Recomputes each touched 5-minute bucket from interval points, then each touched hour from 5-minute points: idempotent.</summary>
+    private static void Consolidate(SqliteConnection connection, SqliteTransaction transaction, long probe, HashSet<long> metricIds, SortedSet<long> fiveMinuteBuckets)
     {
         if (metricIds.Count == 0) return;
-        var inList = string.Join(',', metricIds);
-        foreach (var (tier, source, step) in new[] { (SqliteSchema.TierFiveMinute, SqliteSchema.TierInterval, 300L), (SqliteSchema.TierHour, SqliteSchema.TierFiveMinute, 3600L) })
+        var inList = string.Join(',', metricIds.Order());
+        var hours = new SortedSet<long>(fiveMinuteBuckets.Select(b => Floor(b, 3600)));
+        foreach (var (tier, source, step, buckets) in new[]
         {
-            var bucket = time / step * step;
-            Execute(connection, $"""
+            (SqliteSchema.TierFiveMinute, SqliteSchema.TierInterval, 300L, fiveMinuteBuckets),
+            (SqliteSchema.TierHour, SqliteSchema.TierFiveMinute, 3600L, hours),
+        })
+        {
+            using var command = Command(connection, transaction, $"""
                 INSERT OR REPLACE INTO points(tier, metric, probe, time, dur, min, avg, max)
                 SELECT {tier}, metric, probe, $b, sum(dur), min(min), sum(avg*dur)/sum(dur), max(max) FROM points
                 WHERE tier={source} AND metric IN ({inList}) AND probe=$p AND time >= $b AND time < $b + {step}
                 GROUP BY metric, probe
-                """, transaction, ("$b", bucket), ("$p", probe));
+                """);
+            command.Parameters.AddWithValue("$p", probe);
+            var b = command.Parameters.Add("$b", SqliteType.Integer);
+            foreach (var bucket in buckets)
+            {
+                b.Value = bucket;
+                command.ExecuteNonQuery();
+            }
         }
     }
 
-    /// <summary>
-    /// Keeps hourly and daily top-N summaries: when a probe's first interval of a new hour arrives the hours
-    /// before it are summarized (and whole days from their hours); a replay into a summarized hour redoes it.
-    /// </summary>
-    private void Summarize(SqliteConnection connection, SqliteTransaction transaction, long probe, long startMs)
+    /// <summary>Makes the hourly and daily top-N summaries a batch calls for (see <see cref="SummaryPlan"/>).</summary>
+    private void Summarize(SqliteConnection connection, SqliteTransaction transaction, long probe, SummaryPlan plan, IReadOnlyCollection<string> reportNames)
     {
-        var hour = Floor(startMs, HourMs);
-        var until = Scalar<long?>(connection, transaction, "SELECT summarized_until FROM probes WHERE id=$p", ("$p", probe));
-        if (until is null)
+        var rangeHours = new SortedSet<long>();
+        if (plan.RangeFrom is { } from && plan.RangeTo is { } to)
         {
-            Execute(connection, "UPDATE probes SET summarized_until=$h WHERE id=$p", transaction, ("$h", hour), ("$p", probe));
-            return;
-        }
-        if (hour < until)
-        {
-            SummarizeHour(connection, transaction, probe, hour);
-            SummarizeDay(connection, transaction, probe, Floor(hour, DayMs));
-            return;
-        }
-        if (hour == until) return;
-        var hours = new List<long>();
-        using (var command = Command(connection, transaction,
-            "SELECT DISTINCT start FROM reports WHERE probe=$p AND start >= $a AND start < $b AND report=$r"))
-        {
+            using var command = Command(connection, transaction,
+                "SELECT DISTINCT start FROM reports WHERE report=$r AND probe=$p AND start >= $a AND start < $b");
             command.Parameters.AddWithValue("$p", probe);
-            command.Parameters.AddWithValue("$a", until.Value);
-            command.Parameters.AddWithValue("$b", hour);
+            command.Parameters.AddWithValue("$a", from);
+            command.Parameters.AddWithValue("$b", to);
             var r = command.Parameters.Add("$r", SqliteType.Text);
             foreach (var report in ReportCatalog.All)
             {
                 r.Value = report.Name;
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) hours.Add(Floor(reader.GetInt64(0), HourMs));
+                while (reader.Read()) rangeHours.Add(Floor(reader.GetInt64(0), HourMs));
             }
         }
-        foreach (var h in hours.Distinct().Order()) SummarizeHour(connection, transaction, probe, h);
-        for (var day = Floor(until.Value, DayMs); day + DayMs <= hour; day += DayMs)
-            if (hours.Any(h => Floor(h, DayMs) == day)) SummarizeDay(connection, transaction, probe, day);
-        Execute(connection, "UPDATE probes SET summarized_until=$h WHERE id=$p", transaction, ("$h", hour), ("$p", probe));
+        foreach (var hour in rangeHours.Union(plan.RedoHours).Distinct().Order()) SummarizeHour(connection, transaction, probe, hour);
+        foreach (var day in plan.Days(rangeHours)) SummarizeDay(connection, transaction, probe, day);
+        if (plan.UntilChanged)
+            Execute(connection, "UPDATE probes SET summarized_until=$h WHERE id=$p", transaction, ("$h", plan.Until), ("$p", probe));
     }
 
     private void SummarizeHour(SqliteConnection connection, SqliteTransaction transaction, long probe, long hour) =>
@@ -311,7 +323,9 @@ public sealed class SqliteStore : IMonitorStore
         }
     }
 
-    private void Prune(SqliteConnection connection, SqliteTransaction transaction, long probe)
+
+    /// <summary>Drops what retention no longer keeps, every <see cref="PruneEvery"/> of data; every delete walks a primary key or index.</summary>
+    private void Prune(SqliteConnection connection, SqliteTransaction transaction, long probe, IReadOnlyCollection<string> reportNames)
     {
         var row = Row(connection, transaction, "SELECT newest, pruned_at FROM probes WHERE id=$p", ("$p", probe));
         if (row is null || row[0] is not long newest) return;
@@ -319,12 +333,32 @@ public sealed class SqliteStore : IMonitorStore
         long Ms(TimeSpan retention) => newest - (long)retention.TotalMilliseconds;
         long S(TimeSpan retention) => Ms(retention) / 1000;
         Execute(connection, "DELETE FROM seconds WHERE probe=$p AND time < $t", transaction, ("$p", probe), ("$t", S(_options.SecondRetention)));
-        foreach (var (tier, retention) in new[] { (1, _options.IntervalRetention), (2, _options.FiveMinuteRetention), (3, _options.HourRetention) })
-            Execute(connection, $"DELETE FROM points WHERE tier={tier} AND probe=$p AND time < $t", transaction, ("$p", probe), ("$t", S(retention)));
+        var metrics = AllMetricIds(connection, transaction);
+        using (var points = Command(connection, transaction, "DELETE FROM points WHERE tier=$tier AND metric=$m AND probe=$p AND time < $t"))
+        {
+            points.Parameters.AddWithValue("$p", probe);
+            var tierParameter = points.Parameters.Add("$tier", SqliteType.Integer);
+            var m = points.Parameters.Add("$m", SqliteType.Integer);
+            var t = points.Parameters.Add("$t", SqliteType.Integer);
+            foreach (var (tier, retention) in new[] { (1, _options.IntervalRetention), (2, _options.FiveMinuteRetention), (3, _options.HourRetention) })
+                foreach (var metric in metrics)
+                {
+                    tierParameter.Value = tier;
+                    m.Value = metric;
+                    t.Value = S(retention);
+                    points.ExecuteNonQuery();
+                }
+        }
         Execute(connection, "DELETE FROM intervals WHERE probe=$p AND start < $t", transaction, ("$p", probe), ("$t", Ms(_options.IntervalRetention)));
-        Execute(connection, "DELETE FROM reports WHERE probe=$p AND start < $t", transaction, ("$p", probe), ("$t", Ms(_options.ReportRetention)));
-        Execute(connection, "DELETE FROM summaries WHERE period=3600 AND probe=$p AND start < $t", transaction, ("$p", probe), ("$t", Ms(_options.FiveMinuteRetention)));
-        Execute(connection, "DELETE FROM summaries WHERE period=86400 AND probe=$p AND start < $t", transaction, ("$p", probe), ("$t", Ms(_options.HourRetention)));
+        foreach (var name in reportNames)
+        {
+            Execute(connection, "DELETE FROM reports WHERE report=$r AND probe=$p AND start < $t", transaction,
+                ("$r", name), ("$p", probe), ("$t", Ms(_options.ReportRetention)));
+            Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=3600 AND probe=$p AND start < $t", transaction,
+                ("$r", name), ("$p", probe), ("$t", Ms(_options.FiveMinuteRetention)));
+            Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=86400 AND probe=$p AND start < $t", transaction,
+                ("$r", name), ("$p", probe), ("$t", Ms(_options.HourRetention)));
+        }
         Execute(connection, "DELETE FROM events WHERE time < $t", transaction, ("$t", Ms(_options.EventRetention)));
         Execute(connection, "UPDATE probes SET pruned_at=$n WHERE id=$p", transaction, ("$n", newest), ("$p", probe));
     }
@@ -336,11 +370,11 @@ public sealed class SqliteStore : IMonitorStore
         var p = insert.Parameters.Add("$p", SqliteType.Integer);
         var t = insert.Parameters.Add("$t", SqliteType.Integer);
         var d = insert.Parameters.Add("$d", SqliteType.Blob);
+        var probes = new Dictionary<string, long>(StringComparer.Ordinal);
         var newest = new Dictionary<long, long>();
         foreach (var point in points)
         {
-            if (string.IsNullOrWhiteSpace(point.Probe)) throw new ArgumentException("a second point needs a probe name");
-            var probe = ProbeId(connection, transaction, point.Probe);
+            if (!probes.TryGetValue(point.Probe, out var probe)) probes[point.Probe] = probe = ProbeId(connection, transaction, point.Probe);
             var blob = new byte[point.Metrics.Count(kv => double.IsFinite(kv.Value)) * 10];
             var offset = 0;
             foreach (var (name, value) in point.Metrics)
@@ -596,14 +630,22 @@ public sealed class SqliteStore : IMonitorStore
             .ToList();
     }
 
-    private static List<string> ReportNames(SqliteConnection connection)
+    private static List<string> ReportNames(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         var names = ReportCatalog.All.Select(r => r.Name).ToList();
-        using var command = Command(connection, null,
-            "SELECT name FROM report_names");
+        using var command = Command(connection, transaction, "SELECT name FROM report_names");
         using var reader = command.ExecuteReader();
         while (reader.Read()) if (!names.Contains(reader.GetString(0))) names.Add(reader.GetString(0));
         return names;
+    }
+
+    private static List<long> AllMetricIds(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var command = Command(connection, transaction, "SELECT id FROM metrics ORDER BY id");
+        var ids = new List<long>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) ids.Add(reader.GetInt64(0));
+        return ids;
     }
 
     private IReadOnlyList<ProbeStatus> QueryProbes()

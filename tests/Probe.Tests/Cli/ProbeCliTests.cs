@@ -28,6 +28,7 @@ public sealed class ProbeCliTests
     [InlineData("--top", "100001")]
     [InlineData("--interval", "0")]
     [InlineData("--workers", "0")]
+    [InlineData("--table-groups", "3")]
     [InlineData("--top", "many")]
     [InlineData("--home-net", "not-a-cidr")]
     public async Task A_bad_flag_value_is_a_usage_error_with_exit_code_2(string flag, string value)

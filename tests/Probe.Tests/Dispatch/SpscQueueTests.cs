@@ -17,6 +17,20 @@ public sealed class SpscQueueTests
     }
 
     [Fact]
+    public void A_producer_sees_room_until_the_queue_is_full()
+    {
+        var queue = new SpscQueue<string>(2);
+
+        Assert.True(queue.HasRoom);
+        queue.Enqueue("a");
+        Assert.True(queue.HasRoom);
+        queue.Enqueue("b");
+        Assert.False(queue.HasRoom);
+        queue.Dequeue();
+        Assert.True(queue.HasRoom);
+    }
+
+    [Fact]
     public async Task Items_cross_threads_in_order_with_a_waiting_producer()
     {
         var queue = new SpscQueue<object>(4);

@@ -54,6 +54,23 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Threads_that_split_the_tables_write_what_one_thread_writes()
+    {
+        var capture = SyntheticCapture.Write(Path.Combine(_folder, "t.pcap"), seed: 13, packets: 30_000,
+            Start, TimeSpan.FromSeconds(70), TimeSpan.FromSeconds(30));
+        string[] args = ["--read", capture.Path, "--interval", "30", "--top", "50", "--store", "none", "--probe-name", "p"];
+
+        var one = await ProbeRun.RunAsync([.. args, "--workers", "1", "--table-groups", "1"]);
+        var split = await ProbeRun.RunAsync([.. args, "--workers", "1", "--table-groups", "2"]);
+        var splitPartitions = await ProbeRun.RunAsync([.. args, "--workers", "3", "--table-groups", "2"]);
+
+        Assert.Equal(0, split.ExitCode);
+        Assert.Equal(3, one.Lines.Count);
+        Assert.Equal(one.Lines, split.Lines);
+        Assert.Equal(one.Lines, splitPartitions.Lines);
+    }
+
+    [Fact]
     public async Task Several_files_are_read_in_order_as_one_stream()
     {
         var first = SyntheticCapture.Write(Path.Combine(_folder, "a.pcap"), 1, 3000, Start, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(60));

@@ -73,6 +73,40 @@ public sealed class ProbeHostingTests : IDisposable
         Assert.NotNull(feed.Status.LastMergeTime);
     }
 
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("1", "2")]
+    [InlineData("3", "1")]
+    public async Task New_flows_per_second_add_up_to_the_new_flows_of_their_interval(string workers, string tableGroups)
+    {
+        var capture = SyntheticCapture.Write(Path.Combine(_folder, "f.pcap"), 5, 8000,
+            new DateTimeOffset(2024, 2, 2, 10, 0, 5, TimeSpan.Zero), TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(30));
+        using var host = BuildHost(new()
+        {
+            ["Probe:Read:0"] = capture.Path,
+            ["Probe:Store"] = "none",
+            ["Probe:Workers"] = workers,
+            ["Probe:TableGroups"] = tableGroups,
+        });
+        var feed = host.Services.GetRequiredService<ProbeLiveFeed>();
+        var intervals = new List<IntervalSnapshot>();
+        feed.IntervalClosed += intervals.Add;
+
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (feed.Status.State is ProbeState.NotStarted or ProbeState.Running && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        await host.StopAsync();
+
+        Assert.Equal(2, intervals.Count);
+        foreach (var interval in intervals)
+        {
+            var perSecond = interval.Seconds.Sum(s => s.Metrics["new_flows"]);
+            Assert.True(perSecond > 0);
+            Assert.Equal(interval.Metrics["new_flows"] * (interval.End - interval.Start).TotalSeconds, perSecond, precision: 6);
+        }
+    }
+
     [Fact]
     public async Task A_host_with_a_bad_probe_section_fails_at_start_naming_the_setting()
     {

@@ -94,6 +94,12 @@ public sealed class InfluxHistoryFixture() : HistoryStoreFixture(
         return StoreFactory.Open(_server.Spec("history"), Retention);
     }
 
+    /// <summary>Through the bulk path, as a spool delivers a backlog: a few requests per 500 intervals instead of a few per interval.</summary>
+    protected override async Task WriteHistoryAsync()
+    {
+        foreach (var chunk in Generator.Generate().Chunk(500)) await Store.WriteIntervalsAsync(chunk);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

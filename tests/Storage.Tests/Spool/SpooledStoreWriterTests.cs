@@ -109,6 +109,29 @@ public sealed class SpooledStoreWriterTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 6).Select(i => 70L + i), intervals.Select(i => i.Packets));
     }
 
+    [Fact]
+    public async Task A_backlog_goes_to_the_store_in_bulk_and_a_refused_interval_in_it_costs_only_itself()
+    {
+        await using var store = new SqliteStore(_dir.File("m.db"));
+        var start = Base.AddHours(5);
+        await FillUp(store);
+        await using var writer = new SpooledStoreWriter(store, Options(), NullLogger.Instance);
+        for (var i = 0; i < 30; i++)
+            writer.Enqueue(i == 17
+                ? Interval("p1", start.AddSeconds(30 * i), 1) with { End = start.AddSeconds(30 * i - 1) }
+                : Big(start.AddSeconds(30 * i), 2000 + i));
+        await WaitUntil(() => !writer.Status.StoreAvailable);
+        Assert.Equal(30, writer.Status.Pending);
+
+        store.MaxPageCount = null;
+        await WaitUntil(() => writer.Status.Pending == 0);
+        Assert.Equal(29, writer.Status.Delivered);
+        Assert.Equal(1, writer.Status.Lost);
+        Assert.Contains("end before it starts", writer.Status.LastError);
+        var intervals = await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddHours(1)));
+        Assert.Equal(Enumerable.Range(0, 30).Where(i => i != 17).Select(i => 2000L + i), intervals.Select(i => i.Packets));
+    }
+
     /// <summary>An interval whose report rows need fresh pages, so a store at its page limit cannot take it.</summary>
     private static IntervalSnapshot Big(DateTimeOffset start, long packets) =>
         Interval("p1", start, packets, reports: new Dictionary<string, IReadOnlyList<ReportRow>>

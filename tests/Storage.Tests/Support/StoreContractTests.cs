@@ -205,4 +205,127 @@ public abstract class StoreContractTests
         Assert.True(year.Resolution >= TimeSpan.FromHours(4));
         Assert.Equal(values.Average() / 30.0, year.Points.Sum(p => p.Avg) / year.Points.Count, 9);
     }
+
+    [Fact]
+    public async Task A_bulk_write_stores_the_same_series_tops_and_summaries_as_writing_interval_by_interval()
+    {
+        await using var store = await CreateStoreAsync();
+        var day = Base;
+        IntervalSnapshot Quarter(string probe, int i) => Interval(probe, day.AddMinutes(15 * i), 900 + 37 * (i % 11), seconds: 900,
+            reports: new Dictionary<string, IReadOnlyList<ReportRow>>
+            {
+                [ReportCatalog.Talkers] = [Talker("10.0.0.1", 10 + i, 1000), Talker($"10.0.1.{i % 5}", i, 50)],
+                [ReportCatalog.Udp] = [Udp("10.0.2.1", i, 1, i % 7)],
+            });
+        var quarters = Enumerable.Range(0, 26 * 4).ToList();
+        var bulk = quarters.Select(i => Quarter("bulk", i)).ToList();
+        await store.WriteIntervalsAsync(bulk[..37]);
+        await store.WriteIntervalsAsync(bulk[37..]);
+        foreach (var i in quarters) await store.WriteIntervalAsync(Quarter("single", i));
+
+        var end = day.AddHours(26).AddSeconds(-1);
+        Assert.Equal(
+            (await store.QueryIntervalsAsync(new IntervalQuery(day, end, ["single"]))).Select(i => (i.Start, i.Packets)),
+            (await store.QueryIntervalsAsync(new IntervalQuery(day, end, ["bulk"]))).Select(i => (i.Start, i.Packets)));
+        foreach (var maxPoints in new[] { 2000, 200, 26 })
+        {
+            var single = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, day, end, ["single"], maxPoints));
+            var fromBulk = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, day, end, ["bulk"], maxPoints));
+            Assert.Equal(single.Resolution, fromBulk.Resolution);
+            Assert.NotEmpty(fromBulk.Points);
+            Assert.Equal(Rounded(single.Points), Rounded(fromBulk.Points));
+        }
+        foreach (var (from, to) in new[] { (day, day.AddDays(1)), (day.AddHours(3), day.AddHours(5)), (day.AddMinutes(50), day.AddHours(25).AddMinutes(10)) })
+        {
+            var single = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, from, to, ["single"], N: 20));
+            var fromBulk = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, from, to, ["bulk"], N: 20));
+            Assert.Equal(single, fromBulk);
+            var inRange = quarters.Where(i => day.AddMinutes(15 * i) >= from && day.AddMinutes(15 * i) < to).ToList();
+            Assert.Equal(inRange.Sum(i => 10L + i), fromBulk[0].Number("packets"));
+        }
+        Assert.Equal(
+            await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, day, day.AddDays(1), ["single"])),
+            await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, day, day.AddDays(1), ["bulk"])));
+        var probes = await store.QueryProbesAsync();
+        Assert.Equal(probes[1].LastPackets, probes[0].LastPackets);
+        Assert.Equal(day.AddHours(26), probes[0].LastIntervalEnd);
+
+        static List<(DateTimeOffset, double, double, double)> Rounded(IEnumerable<SeriesBucket> points) =>
+            points.Select(p => (p.Time, Math.Round(p.Min, 9), Math.Round(p.Avg, 9), Math.Round(p.Max, 9))).ToList();
+    }
+
+    [Fact]
+    public async Task A_bulk_replay_out_of_order_and_with_repeats_counts_every_interval_once_and_the_last_copy_wins()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(7).AddMinutes(40);
+        var intervals = Enumerable.Range(0, 60).Select(i => Interval("p1", start.AddSeconds(30 * i), 100 + i)).ToList();
+        await store.WriteIntervalsAsync(intervals);
+        await store.WriteIntervalsAsync([.. Enumerable.Reverse(intervals), Interval("p1", start.AddSeconds(150), 999)]);
+
+        var expected = Enumerable.Range(0, 60).Select(i => i == 5 ? 999L : 100 + i).ToList();
+        var stored = await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddHours(1)));
+        Assert.Equal(expected, stored.Select(i => i.Packets));
+        Assert.Equal(intervals.Select(i => i.Start), stored.Select(i => i.Start));
+        var top = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddHours(1)));
+        Assert.Equal(expected.Sum(), top[0].Number("packets"));
+        Assert.Equal(60, top[1].Number("packets"));
+        var hour = start.AddMinutes(20);
+        var summarized = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, hour, hour.AddHours(1)));
+        Assert.Equal(expected.Skip(40).Sum(), summarized[0].Number("packets"));
+        var series = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(30 * 60 - 1)));
+        Assert.Equal(expected.Select(p => Math.Round(p / 30.0, 9)), series.Points.Select(p => Math.Round(p.Avg, 9)));
+        var fiveMinutes = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(30 * 60 - 1), MaxPoints: 6));
+        Assert.Equal(expected.Chunk(10).Select(c => Math.Round(c.Average() / 30, 9)), fiveMinutes.Points.Select(p => Math.Round(p.Avg, 9)));
+        var probe = Assert.Single(await store.QueryProbesAsync());
+        Assert.Equal(159, probe.LastPackets);
+    }
+
+    [Fact]
+    public async Task A_replay_with_fewer_reports_or_rows_leaves_nothing_of_the_first_write()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(9);
+        await store.WriteIntervalAsync(Interval("p1", start, 300, reports: new Dictionary<string, IReadOnlyList<ReportRow>>
+        {
+            [ReportCatalog.Talkers] = [Talker("10.0.0.1", 300, 3000), Talker("10.0.0.2", 20, 200), Talker("10.0.0.3", 10, 100)],
+            [ReportCatalog.Udp] = [Udp("10.0.0.9", 50, 0, 80)],
+        }));
+        await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30), 40, reports: new Dictionary<string, IReadOnlyList<ReportRow>>
+        {
+            [ReportCatalog.Talkers] = [Talker("10.0.0.4", 40, 400)],
+        }));
+        await store.WriteIntervalAsync(Interval("p1", start, 200, reports: new Dictionary<string, IReadOnlyList<ReportRow>>
+        {
+            [ReportCatalog.Talkers] = [Talker("10.0.0.1", 200, 2000)],
+        }));
+
+        var replayed = Assert.Single(await store.QueryIntervalsAsync(new IntervalQuery(start, start)));
+        Assert.Equal(200, replayed.Packets);
+        Assert.Equal([ReportCatalog.Talkers], replayed.Reports.Keys);
+        Assert.Equal(["10.0.0.1"], replayed.Reports[ReportCatalog.Talkers].Select(r => r.Text("ip")));
+        Assert.Empty(await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, start, start.AddMinutes(1))));
+        var talkers = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddMinutes(1)));
+        Assert.Equal([("10.0.0.1", 200.0), ("10.0.0.4", 40.0)], talkers.Select(r => (r.Text("ip"), r.Number("packets"))));
+    }
+
+    [Fact]
+    public async Task A_bulk_write_of_several_probes_keeps_each_probe_apart()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(11);
+        await store.WriteIntervalsAsync([.. Enumerable.Range(0, 20).SelectMany(i => new[]
+        {
+            Interval("east", start.AddSeconds(30 * i), 100 + i),
+            Interval("west", start.AddSeconds(30 * i), 500 + i),
+        })]);
+
+        var east = await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddHours(1), ["east"]));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 100L + i), east.Select(i => i.Packets));
+        var west = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddHours(1), ["west"]));
+        Assert.Equal(Enumerable.Range(0, 20).Sum(i => 500L + i), west[0].Number("packets"));
+        var both = await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(599)));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => Math.Round((600 + 2 * i) / 30.0, 9)), both.Points.Select(p => Math.Round(p.Avg, 9)));
+        Assert.Equal([("east", 119L), ("west", 519L)], (await store.QueryProbesAsync()).Select(p => (p.Probe, p.LastPackets)));
+    }
 }

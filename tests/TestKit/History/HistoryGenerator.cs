@@ -79,13 +79,13 @@ public sealed class HistoryGenerator
             yield return Snapshot(t, random);
     }
 
-    /// <summary>Writes the whole history through the store, a few intervals at a time.</summary>
-    public async Task<int> WriteAsync(IMonitorStore store, int parallel = 4, CancellationToken cancellationToken = default)
+    /// <summary>Writes the whole history through the store's bulk path, a day's worth of intervals at a time.</summary>
+    public async Task<int> WriteAsync(IMonitorStore store, int batch = 500, CancellationToken cancellationToken = default)
     {
         var count = 0;
-        foreach (var chunk in Generate().Chunk(parallel))
+        foreach (var chunk in Generate().Chunk(batch))
         {
-            await Task.WhenAll(chunk.Select(s => store.WriteIntervalAsync(s, cancellationToken)));
+            await store.WriteIntervalsAsync(chunk, cancellationToken);
             count += chunk.Length;
         }
         return count;

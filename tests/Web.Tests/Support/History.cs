@@ -75,10 +75,10 @@ public static class History
     /// <summary>Writes one interval every <paramref name="step"/> from <paramref name="from"/> up to (not including) <paramref name="to"/>.</summary>
     public static async Task<int> WriteAsync(IMonitorStore store, DateTimeOffset from, DateTimeOffset to, TimeSpan step, string probe = Probe)
     {
-        var count = 0;
-        for (var t = from; t < to; t += step, count++)
-            await store.WriteIntervalAsync(Interval(t, step, probe));
-        return count;
+        var intervals = new List<IntervalSnapshot>();
+        for (var t = from; t < to; t += step) intervals.Add(Interval(t, step, probe));
+        foreach (var batch in intervals.Chunk(500)) await store.WriteIntervalsAsync(batch);
+        return intervals.Count;
     }
 
     /// <summary>1-second points of the basic counters, for live views.</summary>

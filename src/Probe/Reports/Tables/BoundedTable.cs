@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Monitor.Probe.Reports.Tables;
 
@@ -29,13 +30,14 @@ internal sealed class BoundedTable<TKey, TValue>
     where TKey : struct, ITableKey<TKey>
     where TValue : struct, ITableValue<TValue>
 {
-    // Used and Key first: a probe reads them together, from one cache line.
+    // Key, Error and Used first: a probe reads Key and Used together, from one cache line, and Used
+    // packs with a small value (the item sets' empty one) instead of being padded to 8 bytes on its own.
     internal struct Slot
     {
-        public bool Used;
         public TKey Key;
         /// <summary>How much of this key's rank may have been counted before it was (re)admitted.</summary>
         public long Error;
+        public bool Used;
         public TValue Value;
     }
 
@@ -63,9 +65,13 @@ internal sealed class BoundedTable<TKey, TValue>
 
     /// <summary>The value of <paramref name="key"/>, inserted zeroed when absent (evicting the light half first when full).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue GetOrAdd(in TKey key, out bool added)
+    public ref TValue GetOrAdd(scoped in TKey key, out bool added) => ref GetOrAdd(key, key.Hash(), out added);
+
+    /// <summary>As <see cref="GetOrAdd(in TKey, out bool)"/>, with the key's hash already computed (it must be <c>key.Hash()</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TValue GetOrAdd(scoped in TKey key, ulong hash, out bool added)
     {
-        ref var slot = ref Find(key, out var found);
+        ref var slot = ref Find(key, hash, out var found);
         if (found)
         {
             added = false;
@@ -77,11 +83,27 @@ internal sealed class BoundedTable<TKey, TValue>
 
     /// <summary>The value of <paramref name="key"/> or a null reference when absent.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue TryGet(in TKey key, out bool found)
+    public ref TValue TryGet(scoped in TKey key, out bool found)
     {
         ref var slot = ref Find(key, out found);
         if (!found) return ref Unsafe.NullRef<TValue>();
         return ref slot.Value;
+    }
+
+    /// <summary>
+    /// Asks the CPU to load the home slot of the key with this hash into the cache, so that a lookup a few
+    /// packets later does not stall on memory: tables far larger than the cache make every miss cost
+    /// a trip to DRAM, and a worker that prefetches a batch ahead overlaps those trips.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(ulong hash)
+    {
+        if (!Sse.IsSupported) return;
+        ref var slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (int)hash & _mask);
+        var start = (byte*)Unsafe.AsPointer(ref slot);
+        // A slot may span several cache lines (host counters are 144 bytes): fetch them all.
+        for (var offset = 0; offset < Unsafe.SizeOf<Slot>(); offset += 64) Sse.Prefetch0(start + offset);
+        Sse.Prefetch0(start + Unsafe.SizeOf<Slot>() - 1);
     }
 
     public bool Contains(in TKey key)
@@ -91,10 +113,13 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Slot Find(in TKey key, out bool found)
+    private ref Slot Find(scoped in TKey key, out bool found) => ref Find(key, key.Hash(), out found);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot Find(scoped in TKey key, ulong hash, out bool found)
     {
         ref var first = ref MemoryMarshal.GetArrayDataReference(_slots);
-        var i = (int)key.Hash() & _mask;
+        var i = (int)hash & _mask;
         while (true)
         {
             ref var slot = ref Unsafe.Add(ref first, i);
@@ -112,8 +137,8 @@ internal sealed class BoundedTable<TKey, TValue>
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref Slot Insert(in TKey key)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private ref Slot Insert(scoped in TKey key)
     {
         if (Count >= Capacity) EvictLightHalf();
         else if ((Count + 1) * 3 > _slots.Length * 2 && _slots.Length < _maxSlots) Grow();
@@ -126,10 +151,26 @@ internal sealed class BoundedTable<TKey, TValue>
         return ref slot;
     }
 
-    private void Grow()
+    /// <summary>Slots allocated now (a power of two).</summary>
+    public int SlotCount => _slots.Length;
+
+    /// <summary>
+    /// Allocates at least <paramref name="slots"/> slots now (up to the capacity's maximum), so that a
+    /// fresh table expected to hold as many keys as another does not rehash its way up while counting.
+    /// </summary>
+    public void ReserveSlots(int slots)
+    {
+        var target = (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)slots), (uint)_maxSlots);
+        if (target > _slots.Length) Resize(target);
+    }
+
+    private void Grow() => Resize(_slots.Length * 2);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Resize(int length)
     {
         var old = _slots;
-        _slots = new Slot[old.Length * 2];
+        _slots = new Slot[length];
         _mask = _slots.Length - 1;
         foreach (ref var slot in old.AsSpan())
         {
@@ -140,6 +181,7 @@ internal sealed class BoundedTable<TKey, TValue>
     }
 
     /// <summary>Evicts every entry whose rank (counted + error) is at or below the median; returns the threshold.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long EvictLightHalf()
     {
         if (Count == 0) return 0;
@@ -195,9 +237,23 @@ internal sealed class BoundedTable<TKey, TValue>
         _slots[hole] = default;
     }
 
+    /// <summary>Nothing counted, nothing folded.</summary>
+    public bool IsEmpty => Count == 0 && Folded == 0 && MaxError == 0;
+
     /// <summary>Adds another table's entries; errors and fold counts add up.</summary>
     public void MergeFrom(BoundedTable<TKey, TValue> other)
     {
+        if (IsEmpty && other.Capacity == Capacity)
+        {
+            // Another thread filled this table alone (tables split between threads): take its
+            // contents whole and leave it ours, which is empty.
+            (_slots, other._slots) = (other._slots, _slots);
+            (_mask, other._mask) = (other._mask, _mask);
+            (Count, other.Count) = (other.Count, 0);
+            (Folded, other.Folded) = (other.Folded, 0);
+            (MaxError, other.MaxError) = (other.MaxError, 0);
+            return;
+        }
         foreach (ref var slot in other._slots.AsSpan())
         {
             if (!slot.Used) continue;

@@ -45,7 +45,7 @@ internal sealed class DistinctTable
 
     private readonly BoundedTable<HostKey, SourceCounts> _sources;
     private readonly BoundedTable<ItemKey, NoValue> _items;
-    private readonly Dictionary<IpAddressKey, DistinctSketch[]> _sketches = new();
+    private Dictionary<IpAddressKey, DistinctSketch[]> _sketches = new();
     private readonly int _dimensions;
 
     public DistinctTable(int sourceCapacity, int itemCapacity, int dimensions)
@@ -67,34 +67,74 @@ internal sealed class DistinctTable
     /// <paramref name="secondOnlyWithFirst"/>, the second item is implied by the first (it was recorded
     /// together with it), so it is only looked up when the first is new.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(IpAddressKey source,
+        int dimension1, ulong high1, ulong low1,
+        int dimension2, ulong high2, ulong low2,
+        int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
+        bool secondOnlyWithFirst = false) =>
+        Add(source, new HostKey(source).Hash(), dimension1 >= 0 ? ItemKey.Of(source, high1, low1, dimension1).Hash() : 0,
+            dimension1, high1, low1, dimension2, high2, low2, dimension3, high3, low3, secondOnlyWithFirst);
+
+    /// <summary>As the other overload, with the source's and the first item's table hashes already computed.</summary>
+    public void Add(IpAddressKey source, ulong sourceHash, ulong firstItemHash,
         int dimension1, ulong high1, ulong low1,
         int dimension2, ulong high2, ulong low2,
         int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
         bool secondOnlyWithFirst = false)
     {
-        // Room for three new items first, so that no compaction moves entries while we hold a ref.
-        if (_items.Count + 3 > _items.Capacity) MakeRoomForItems();
-        var foldedBefore = _sources.Folded;
-        ref var counts = ref _sources.GetOrAdd(new HostKey(source), out _);
-        if (_sources.Folded != foldedBefore) DropOrphans();
+        ref var counts = ref SourceFor(source, sourceHash, newItems: 3);
         if (counts.Estimated)
         {
             var sketches = _sketches[source];
-            if (dimension1 >= 0) sketches[dimension1].Add(new ItemKey(source, high1, low1, (byte)dimension1).ItemHash());
-            if (dimension2 >= 0) sketches[dimension2].Add(new ItemKey(source, high2, low2, (byte)dimension2).ItemHash());
-            if (dimension3 >= 0) sketches[dimension3].Add(new ItemKey(source, high3, low3, (byte)dimension3).ItemHash());
+            if (dimension1 >= 0) sketches[dimension1].Add(ItemKey.Of(source, high1, low1, dimension1).ItemHash());
+            if (dimension2 >= 0) sketches[dimension2].Add(ItemKey.Of(source, high2, low2, dimension2).ItemHash());
+            if (dimension3 >= 0) sketches[dimension3].Add(ItemKey.Of(source, high3, low3, dimension3).ItemHash());
             return;
         }
-        var firstAdded = dimension1 >= 0 && AddItem(ref counts, new ItemKey(source, high1, low1, (byte)dimension1));
-        if (dimension2 >= 0 && (firstAdded || !secondOnlyWithFirst)) AddItem(ref counts, new ItemKey(source, high2, low2, (byte)dimension2));
-        if (dimension3 >= 0) AddItem(ref counts, new ItemKey(source, high3, low3, (byte)dimension3));
+        var firstAdded = dimension1 >= 0 && AddItem(ref counts, ItemKey.Of(source, high1, low1, dimension1), firstItemHash);
+        if (dimension2 >= 0 && (firstAdded || !secondOnlyWithFirst)) AddItem(ref counts, ItemKey.Of(source, high2, low2, dimension2));
+        if (dimension3 >= 0) AddItem(ref counts, ItemKey.Of(source, high3, low3, dimension3));
+    }
+
+    /// <summary>
+    /// The source's counts, added when new. Room for <paramref name="newItems"/> items is made first, so
+    /// that no compaction moves entries while the caller holds the reference.
+    /// </summary>
+    private ref SourceCounts SourceFor(IpAddressKey source, ulong sourceHash, int newItems)
+    {
+        if (_items.Count + newItems > _items.Capacity) MakeRoomForItems();
+        var foldedBefore = _sources.Folded;
+        ref var counts = ref _sources.GetOrAdd(new HostKey(source), sourceHash, out _);
+        if (_sources.Folded != foldedBefore) DropOrphans();
+        return ref counts;
+    }
+
+    /// <summary>Adds one item of another table (merging).</summary>
+    private void Add(in ItemKey item)
+    {
+        ref var counts = ref SourceFor(item.Source, new HostKey(item.Source).Hash(), newItems: 1);
+        if (counts.Estimated) _sketches[item.Source][item.Dimension].Add(item.ItemHash());
+        else AddItem(ref counts, item);
+    }
+
+    /// <summary>Starts loading the cache lines that an add of this source and first item will touch; returns the item's hash.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Prefetch(IpAddressKey source, ulong sourceHash, int dimension, ulong high, ulong low)
+    {
+        var itemHash = ItemKey.Of(source, high, low, dimension).Hash();
+        _sources.Prefetch(sourceHash);
+        _items.Prefetch(itemHash);
+        return itemHash;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool AddItem(ref SourceCounts counts, in ItemKey item)
+    private bool AddItem(ref SourceCounts counts, in ItemKey item) => AddItem(ref counts, item, item.Hash());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AddItem(ref SourceCounts counts, in ItemKey item, ulong hash)
     {
-        _items.GetOrAdd(item, out var added);
+        _items.GetOrAdd(item, hash, out var added);
         if (added) counts.Counts[item.Dimension]++;
         return added;
     }
@@ -155,9 +195,24 @@ internal sealed class DistinctTable
             if (!_sources.Contains(new HostKey(source))) _sketches.Remove(source);
     }
 
+    /// <summary>Allocates as many slots as <paramref name="other"/> has now (see <see cref="BoundedTable{TKey,TValue}.ReserveSlots"/>).</summary>
+    public void ReserveLike(DistinctTable other)
+    {
+        _sources.ReserveSlots(other._sources.SlotCount);
+        _items.ReserveSlots(other._items.SlotCount);
+    }
+
     /// <summary>Unions another worker's items into this table.</summary>
     public void MergeFrom(DistinctTable other)
     {
+        if (_sources.IsEmpty && _items.IsEmpty && _sketches.Count == 0)
+        {
+            // Filled by another thread alone: take its tables whole (see BoundedTable.MergeFrom).
+            _sources.MergeFrom(other._sources);
+            _items.MergeFrom(other._items);
+            (_sketches, other._sketches) = (other._sketches, _sketches);
+            return;
+        }
         foreach (var (source, sketches) in other._sketches)
         {
             if (!IsEstimated(source))
@@ -168,8 +223,7 @@ internal sealed class DistinctTable
             var mine = _sketches[source];
             for (var i = 0; i < sketches.Length; i++) mine[i].MergeFrom(sketches[i]);
         }
-        foreach (var (item, _) in other._items.Entries())
-            Add(item.Source, item.Dimension, item.ItemHigh, item.ItemLow, -1, 0, 0);
+        foreach (var (item, _) in other._items.Entries()) Add(item);
         _sources.AddFoldStatistics(other._sources.Folded, other._sources.MaxError);
     }
 

@@ -20,6 +20,19 @@ internal static class Hashing
     public static ulong Fold(IpAddressKey ip) => ip.High * 0x9E3779B97F4A7C15UL ^ ip.Low;
 }
 
+/// <summary>
+/// The table hashes of one packet, computed once when its slots are prefetched and used again when it
+/// is counted a few packets later. Zero where a table does not see the packet.
+/// </summary>
+public struct PacketHashes
+{
+    public ulong Source;
+    public ulong Destination;
+    public ulong Flow;
+    /// <summary>The scan table's first item (the destination in the packet's protocol dimension).</summary>
+    public ulong ScanItem;
+}
+
 /// <summary>One IP address.</summary>
 internal readonly record struct HostKey(IpAddressKey Ip) : ITableKey<HostKey>
 {
@@ -60,15 +73,23 @@ internal readonly record struct ServiceKey(IpAddressKey Inside, IpAddressKey Out
         Hashing.Fold(Inside) ^ BitOperations.RotateLeft(Hashing.Fold(Outside), 29) ^ ((ulong)Port << 8 | Protocol) * 0x9E3779B97F4A7C15UL);
 }
 
-/// <summary>One distinct thing a source touched: a destination address or a port, in one dimension.</summary>
-internal readonly record struct ItemKey(IpAddressKey Source, ulong ItemHigh, ulong ItemLow, byte Dimension) : ITableKey<ItemKey>
+/// <summary>
+/// One distinct thing a source touched, a destination address or a port in one dimension, kept as a
+/// 64-bit hash of the item with the dimension in its low three bits: the set only answers "seen before?",
+/// so 24 bytes a key instead of 40 (two items collide with odds of about 2^-61).
+/// </summary>
+internal readonly record struct ItemKey(IpAddressKey Source, ulong Item) : ITableKey<ItemKey>
 {
+    public static ItemKey Of(IpAddressKey source, ulong high, ulong low, int dimension) =>
+        new(source, (Hashing.Mix(high * 0x9E3779B97F4A7C15UL ^ low ^ ((ulong)dimension << 56)) & ~7UL) | (uint)dimension);
+
+    public int Dimension => (int)(Item & 7);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Hash() => Hashing.Mix(
-        Hashing.Fold(Source) ^ BitOperations.RotateLeft(ItemHigh * 0x9E3779B97F4A7C15UL ^ ItemLow, 29) ^ Dimension);
+    public ulong Hash() => Hashing.Mix(Hashing.Fold(Source) ^ BitOperations.RotateLeft(Item, 29));
 
     /// <summary>A hash of the item alone (what a source's sketch counts).</summary>
-    public ulong ItemHash() => Hashing.Mix(ItemHigh * 0x9E3779B97F4A7C15UL ^ ItemLow ^ ((ulong)Dimension << 56));
+    public ulong ItemHash() => Item;
 }
 
 /// <summary>A set entry carries no value.</summary>

@@ -1,0 +1,21 @@
+using Monitor.Storage.Snapshots;
+
+namespace Monitor.Storage;
+
+/// <summary>What every store refuses in an interval write, checked for a whole batch before anything is written.</summary>
+internal static class IntervalChecks
+{
+    public static void Validate(IntervalSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (string.IsNullOrWhiteSpace(snapshot.Probe)) throw new ArgumentException("an interval needs a probe name");
+        if (snapshot.End < snapshot.Start)
+            throw new ArgumentException($"an interval cannot end before it starts (probe {snapshot.Probe}, start {snapshot.Start:O})");
+    }
+
+    public static void Validate(IReadOnlyList<IntervalSnapshot> snapshots)
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        foreach (var snapshot in snapshots) Validate(snapshot);
+    }
+}

@@ -10,7 +10,8 @@ namespace Monitor.Bench.Load;
 /// captures on lo. Every address is mapped into 127.128.0.0–127.255.255.255 (loopback only, never
 /// 127.0.0.x where the site listens) and every TTL is set to <see cref="MarkTtl"/>, so the probe's
 /// filter "ip[8] = 123" counts exactly these frames and nothing else that crosses lo. Transport
-/// checksums are left as they were, so the local stack discards the frames after capture and answers none.
+/// checksums are left as they were, so the local stack discards nearly all of them after capture; what
+/// it does answer (UDP sent without a checksum) stays on lo with its own TTL, outside the filter.
 /// </summary>
 internal sealed class LoopbackReplay
 {

@@ -52,7 +52,8 @@ public sealed class ProbeEngine(
         var workerCount = options.EffectiveWorkers;
         try
         {
-            _logger.LogInformation("Probe {Name} starting: {Workers} workers, {Interval} s intervals", options.Name, workerCount, options.Interval);
+            _logger.LogInformation("Probe {Name} starting: {Workers} workers ({Partitions} partitions x {TableGroups} table groups), {Interval} s intervals",
+                options.Name, workerCount, options.Layout.Partitions, options.Layout.TableGroups, options.Interval);
             Source = OpenSource();
             var bpf = options.Bpf.Count == 0 ? BpfGraphSet.Empty : new BpfGraphSet(options.Bpf, options.SnapLength);
             merger = new IntervalMerger(workerCount, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,

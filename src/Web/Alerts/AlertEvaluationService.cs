@@ -11,7 +11,9 @@ namespace Monitor.Web.Alerts;
 /// The alerting loop: every PollSeconds it reads each probe's newly stored intervals (and new spike
 /// events) from the store, runs the rules, and for what fired or cleared writes <c>alert</c> /
 /// <c>alert_resolved</c> events, starts evidence captures and puts one mail per rule into the outbox.
-/// Intervals stored before the site started are not evaluated again.
+/// Its state (what each probe's rules last saw) is kept in <see cref="AlertStateFile"/> next to the
+/// outbox: after a restart it goes on from there. A probe it never saw starts with the intervals stored
+/// after the site started.
 /// </summary>
 public sealed class AlertEvaluationService(
     AlertSettings settings,
@@ -29,7 +31,10 @@ public sealed class AlertEvaluationService(
     private readonly HashSet<string> _seenSpikes = new(StringComparer.Ordinal);
     private readonly Queue<string> _spikeOrder = new();
     private readonly DateTimeOffset _started = time.GetUtcNow();
+    private readonly AlertStateFile _stateFile = new(
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outbox.Path)) ?? ".", AlertStateFile.FileName), logger);
     private bool _firstRound = true;
+    private bool _restored;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,6 +71,13 @@ public sealed class AlertEvaluationService(
     /// <summary>One evaluation round; returns what it decided.</summary>
     public async Task<AlertRound> RunRoundAsync(CancellationToken cancellationToken)
     {
+        if (!_restored)
+        {
+            var saved = _stateFile.Load();
+            foreach (var (probe, evaluated) in saved.Evaluated) _seen[probe] = evaluated;
+            _evaluator.Restore(saved.Rules);
+            _restored = true;
+        }
         var probes = await store.QueryProbesAsync(cancellationToken).ConfigureAwait(false);
         var fresh = new List<IntervalSnapshot>();
         foreach (var p in probes)
@@ -92,8 +104,22 @@ public sealed class AlertEvaluationService(
         var spikes = await NewSpikesAsync(fresh, cancellationToken).ConfigureAwait(false);
         var round = _evaluator.Evaluate(fresh, spikes);
         await PublishAsync(round, cancellationToken).ConfigureAwait(false);
+        // After the mails are in the outbox: a crash in between mails again rather than never.
+        if (fresh.Count > 0) SaveState();
         activity.RoundDone(time.GetUtcNow(), fresh.Count, _evaluator.States);
         return round;
+    }
+
+    private void SaveState()
+    {
+        try
+        {
+            _stateFile.Save(new SavedAlertState(new Dictionary<string, DateTimeOffset>(_seen), _evaluator.Save()));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Alert state not saved to {Path}: {Error}", _stateFile.Path, e.Message);
+        }
     }
 
     private async Task<IReadOnlyList<MonitorEvent>> NewSpikesAsync(List<IntervalSnapshot> fresh, CancellationToken cancellationToken)

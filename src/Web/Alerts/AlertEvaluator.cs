@@ -75,6 +75,31 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
                 kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.LastValue))
             .OrderBy(s => s.Rule).ThenBy(s => s.Probe).ToList();
 
+    /// <summary>Every (rule, probe) state, to keep across a restart.</summary>
+    public IReadOnlyList<SavedRuleState> Save() =>
+        _states.Select(kv => new SavedRuleState(kv.Key.Rule, kv.Key.Probe, [.. kv.Value.Window], kv.Value.Active,
+            kv.Value.Suppressed, kv.Value.Since, kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.OpenUntil, kv.Value.LastValue)).ToList();
+
+    /// <summary>Takes up saved states; those of rules no longer configured are dropped.</summary>
+    public void Restore(IEnumerable<SavedRuleState> saved)
+    {
+        foreach (var s in saved)
+        {
+            var rule = Rules.FirstOrDefault(r => r.Name == s.Rule);
+            if (rule is null) continue;
+            var state = StateOf(rule, s.Probe);
+            state.Window.Clear();
+            foreach (var outcome in s.Window.TakeLast(rule.W)) state.Window.Enqueue(outcome);
+            state.Active = s.Active;
+            state.Suppressed = s.Suppressed;
+            state.Since = s.Since;
+            state.LastFired = s.LastFired;
+            state.LastEvaluated = s.LastEvaluated;
+            state.OpenUntil = s.OpenUntil;
+            state.LastValue = s.LastValue;
+        }
+    }
+
     /// <param name="intervals">Intervals not seen before, any probes.</param>
     /// <param name="newSpikes">Spike events not seen before (anomaly rules use those of Details kind=new).</param>
     public AlertRound Evaluate(IReadOnlyList<IntervalSnapshot> intervals, IReadOnlyList<MonitorEvent> newSpikes)

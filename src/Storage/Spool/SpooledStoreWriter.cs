@@ -304,9 +304,11 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
 
     private void Complete(List<Entry> batch, bool lost = false)
     {
-        bool cameBack;
         lock (_gate)
         {
+            // Logged before the items leave the queue, so whoever sees the spool empty also sees this line.
+            if (!lost && !_storeAvailable)
+                _logger.LogInformation("Store available again; delivering {Pending} spooled items", _queue.Count);
             foreach (var entry in batch)
             {
                 _queue.Remove(entry);
@@ -318,11 +320,9 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
                 _delivered += batch.Count;
                 _lastDelivery = DateTimeOffset.UtcNow;
             }
-            cameBack = !lost && !_storeAvailable;
             if (!lost) _storeAvailable = true;
         }
         foreach (var entry in batch) TryDelete(entry.Path);
-        if (cameBack) _logger.LogInformation("Store available again; delivering {Pending} spooled items", Status.Pending);
     }
 
     private void Release(List<Entry> batch)

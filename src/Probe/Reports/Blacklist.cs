@@ -7,6 +7,8 @@ namespace Monitor.Probe.Reports;
 /// thread re-reads the file when its size or modification time changes and swaps in a new immutable
 /// <see cref="AddressSet"/>; workers only read the current reference, so the packet path never does I/O
 /// or takes a lock. A file that cannot be read or parsed keeps the previous list and records the error.
+/// The timer takes a change only once it has settled (the same size and time at two looks in a row): a
+/// file being rewritten is empty or half written for a moment, and that moment is not a new list.
 /// </summary>
 public sealed class Blacklist : IDisposable
 {
@@ -15,14 +17,15 @@ public sealed class Blacklist : IDisposable
     private readonly string _path;
     private readonly Timer _timer;
     private volatile AddressSet _current = AddressSet.Empty;
+    private readonly object _gate = new();
     private (long Length, DateTime Modified) _seen = (-1, default);
-    private int _checking;
+    private (long Length, DateTime Modified) _settling = (-1, default);
 
     public Blacklist(string path, TimeSpan checkEvery)
     {
         _path = Path.GetFullPath(path);
         Reload();
-        _timer = new Timer(_ => Reload(), null, checkEvery, checkEvery);
+        _timer = new Timer(_ => Check(), null, checkEvery, checkEvery);
     }
 
     /// <summary>The one watcher per file, so that all workers' report sets share it.</summary>
@@ -36,10 +39,19 @@ public sealed class Blacklist : IDisposable
 
     public DateTimeOffset? LoadedAt { get; private set; }
 
-    /// <summary>Re-reads the file if it changed since the last look.</summary>
+    /// <summary>Re-reads the file now if it changed since the last load.</summary>
     public void Reload()
     {
-        if (Interlocked.Exchange(ref _checking, 1) == 1) return;
+        lock (_gate) Load(requireSettled: false);
+    }
+
+    private void Check()
+    {
+        lock (_gate) Load(requireSettled: true);
+    }
+
+    private void Load(bool requireSettled)
+    {
         try
         {
             var info = new FileInfo(_path);
@@ -50,6 +62,11 @@ public sealed class Blacklist : IDisposable
             }
             var stamp = (info.Length, info.LastWriteTimeUtc);
             if (stamp == _seen) return;
+            if (requireSettled && stamp != _settling)
+            {
+                _settling = stamp;
+                return;
+            }
             var blocks = new List<string>();
             var lineNumber = 0;
             foreach (var raw in File.ReadLines(_path))
@@ -78,10 +95,6 @@ public sealed class Blacklist : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
             LastError = e.Message;
-        }
-        finally
-        {
-            Volatile.Write(ref _checking, 0);
         }
     }
 

@@ -63,20 +63,12 @@ internal sealed class DistinctTable
     public int EstimatedSources => _sketches.Count;
 
     /// <summary>
-    /// Records up to three items of one source; dimensions below 0 are skipped. With
+    /// Records up to three items of one source, given the source's and the first item's table hashes
+    /// (see <see cref="Prefetch"/>); dimensions below 0 are skipped. With
     /// <paramref name="secondOnlyWithFirst"/>, the second item is implied by the first (it was recorded
     /// together with it), so it is only looked up when the first is new.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(IpAddressKey source,
-        int dimension1, ulong high1, ulong low1,
-        int dimension2, ulong high2, ulong low2,
-        int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
-        bool secondOnlyWithFirst = false) =>
-        Add(source, new HostKey(source).Hash(), dimension1 >= 0 ? ItemKey.Of(source, high1, low1, dimension1).Hash() : 0,
-            dimension1, high1, low1, dimension2, high2, low2, dimension3, high3, low3, secondOnlyWithFirst);
-
-    /// <summary>As the other overload, with the source's and the first item's table hashes already computed.</summary>
     public void Add(IpAddressKey source, ulong sourceHash, ulong firstItemHash,
         int dimension1, ulong high1, ulong low1,
         int dimension2, ulong high2, ulong low2,

@@ -20,7 +20,8 @@ internal sealed class Worker
     private readonly SpscQueue<PacketBatch> _free;
     private readonly IntervalMerger _merger;
     private readonly BpfGraphSet _bpf;
-    private readonly Func<ReportSet> _rentReports;
+    private readonly PartitionReports _partitionReports;
+    private readonly ReportTables _tables;
     private readonly int _slots;
     private long[] _counters;
     private ReportSet _reports;
@@ -29,7 +30,7 @@ internal sealed class Worker
     private long _newFlowsBefore;
     private Thread? _thread;
 
-    public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, Func<ReportSet> rentReports,
+    public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, PartitionReports reports,
         ReportTables tables = ReportTables.All)
     {
         _index = index;
@@ -39,10 +40,11 @@ internal sealed class Worker
         _free = new SpscQueue<PacketBatch>(queueCapacity + 4);
         _merger = merger;
         _bpf = bpf;
-        _rentReports = rentReports;
+        _partitionReports = reports;
+        _tables = tables;
         _slots = CounterSlots.Fixed + bpf.SlotCount;
         _counters = new long[_slots];
-        _reports = rentReports();
+        _reports = reports.First;
     }
 
     /// <summary>Full batches, from the capture thread.</summary>
@@ -129,16 +131,19 @@ internal sealed class Worker
 
     private void HandOver(Boundary boundary)
     {
-        // New flows per second: what the flow table inserted since the last second closed.
-        _counters[CounterSlots.NewFlows] = _reports.NewFlows - _newFlowsBefore;
-        _newFlowsBefore = _reports.NewFlows;
+        if ((_tables & ReportTables.Flows) != 0)
+        {
+            // New flows per second: what the flow table inserted since the last second closed.
+            _counters[CounterSlots.NewFlows] = _reports.NewFlows - _newFlowsBefore;
+            _newFlowsBefore = _reports.NewFlows;
+        }
         ReportSet? reports = null;
         if (boundary.Interval is not null)
         {
             reports = _reports;
-            _reports = _rentReports();
-            // Before the handover: once posted, the merger changes the old set.
-            _reports.ReserveLike(reports);
+            _reports = _partitionReports.After(boundary.Sequence);
+            // Before the handover: once every thread of the partition has posted, the merger changes the old set.
+            _reports.ReserveLike(reports, _tables);
             _newFlowsBefore = 0;
         }
         _merger.Post(new WorkerHandover(_index, boundary, _counters, reports));

@@ -69,10 +69,13 @@ public sealed class ProbeEngine(
             };
             var layout = options.Layout;
             var workers = new Worker[workerCount];
+            PartitionReports? partition = null;
             for (var i = 0; i < workers.Length; i++)
             {
-                var tables = ReportTableGroups.ForGroup(i % layout.TableGroups, layout.TableGroups);
-                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, merger.RentReports, tables);
+                var group = i % layout.TableGroups;
+                if (group == 0) partition = new PartitionReports(merger.RentReports);
+                var tables = ReportTableGroups.ForGroup(group, layout.TableGroups);
+                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, partition!, tables);
             }
             var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(options.Interval)),
                 live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps, loggers.CreateLogger<Dispatcher>(),

@@ -96,7 +96,8 @@ internal sealed class IntervalMerger : IDisposable
         {
             CounterSlots.Add(pending.Counters, handover.Counters);
         }
-        if (handover.Reports is not null) pending.Reports.Add(handover.Reports);
+        // Threads that split a partition's tables all hand over the same set: it is merged once.
+        if (handover.Reports is not null && !pending.Reports.Contains(handover.Reports)) pending.Reports.Add(handover.Reports);
         if (++pending.Arrived < _workers) return;
         _pending.Remove(seq);
         Close(pending);

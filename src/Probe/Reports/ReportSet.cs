@@ -109,14 +109,15 @@ public sealed class ReportSet
     }
 
     /// <summary>
-    /// Sizes this (fresh) set's tables like <paramref name="other"/>'s, which counted the interval
-    /// before: the next interval usually has as many keys, and growing step by step on the packet path
-    /// rehashes every table several times over.
+    /// Sizes this (fresh) set's tables (of <paramref name="tables"/>) like <paramref name="other"/>'s,
+    /// which counted the interval before: the next interval usually has as many keys, and growing step by
+    /// step on the packet path rehashes every table several times over.
     /// </summary>
-    public void ReserveLike(ReportSet other)
+    public void ReserveLike(ReportSet other, ReportTables tables = ReportTables.All)
     {
-        _hosts.Table.ReserveSlots(other._hosts.Table.SlotCount);
-        _flows.Table.ReserveSlots(other._flows.Table.SlotCount);
+        if ((tables & ReportTables.Hosts) != 0) _hosts.Table.ReserveSlots(other._hosts.Table.SlotCount);
+        if ((tables & ReportTables.Flows) != 0) _flows.Table.ReserveSlots(other._flows.Table.SlotCount);
+        if ((tables & ReportTables.Others) == 0) return;
         _scans.Table.ReserveLike(other._scans.Table);
         _icmp.Errors.ReserveSlots(other._icmp.Errors.SlotCount);
         _icmp.Echoes.ReserveSlots(other._icmp.Echoes.SlotCount);

@@ -2,8 +2,8 @@ namespace Monitor.Probe.Reports;
 
 /// <summary>
 /// Which of a set's tables a counting thread fills. On a machine with few cores two threads can count
-/// the same packets into different tables (see <see cref="ReportTableGroups.ForGroup"/>); merging their sets then just
-/// joins tables each filled alone.
+/// the same packets into different tables of one set (see <see cref="ReportTableGroups.ForGroup"/>):
+/// no table is written by two threads, so the set needs no lock and no merge.
 /// </summary>
 [Flags]
 public enum ReportTables

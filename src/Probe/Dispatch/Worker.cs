@@ -8,10 +8,10 @@ namespace Monitor.Probe.Dispatch;
 
 /// <summary>
 /// One counting thread: decodes every packet of the batches its queue delivers and counts them into
-/// its own second counters and report tables. At a boundary it hands both to the merger and starts
-/// afresh, so the tables are never shared while counted. When threads split the tables, each sees
-/// every packet of its partition and fills only its own tables; the one with the host tables also
-/// counts the traffic counters.
+/// its own second counters and its partition's report set. At a boundary it hands both to the merger
+/// and starts afresh, so no table is written by two threads. When threads split the tables, each sees
+/// every packet of its partition and fills only its own tables of the shared set; the one with the host
+/// tables also counts the traffic counters.
 /// </summary>
 internal sealed class Worker
 {

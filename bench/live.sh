@@ -27,15 +27,7 @@ if [ "$PRIORITY" = 1 ] && [ -z "${LIVE_BOOSTED:-}" ] && [ -w /proc/self/autogrou
   export LIVE_BOOSTED=1
   exec setsid -w sh -c 'echo -20 > /proc/self/autogroup && exec "$@"' live "$0" "$@"
 fi
-need=()
-command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump libpcap0.8)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "live: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+scripts/ensure-deps.sh bench
 
 echo "live: building the probe and the sender (Release)" >&2
 dotnet build src/Probe -c Release -v q -nologo >/dev/null

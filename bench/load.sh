@@ -27,7 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "load: capturing on lo needs root. Run: sudo $0" >&2
   exit 1
 fi
-command -v python3 >/dev/null 2>&1 || { echo "load: python3 is needed (apt-get install python3)" >&2; exit 1; }
+scripts/ensure-deps.sh bench
 
 echo "load: building the site, the load generator and the capture generator (Release)" >&2
 dotnet build src/Web -c Release -v q -nologo >/dev/null

@@ -11,7 +11,7 @@
 # nice -20 (root only; PRIORITY=0 turns it off): with autogroups, plain `nice` has no effect against other
 # sessions' builds, and wall-clock figures would measure the neighbours instead of the tools.
 #
-# Needs: the .NET SDK; installs tcpdump, darkstat, GNU time and libpcap with apt when missing (as root;
+# Needs: the .NET SDK; installs tcpdump, darkstat, GNU time and libpcap with scripts/ensure-deps.sh bench when missing (as root;
 # otherwise prints the command). Results are also written to bench/out/run-<time>.txt.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,22 +25,7 @@ PRIORITY=${PRIORITY:-1}
 out=$here/bench/out
 mkdir -p "$out"
 
-need=()
-command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
-command -v darkstat >/dev/null 2>&1 || [ -x /usr/sbin/darkstat ] || need+=(darkstat)
-[ -x /usr/bin/time ] || need+=(time)
-dpkg-query -W -f='${Status}' libpcap0.8 2>/dev/null | grep -q 'install ok installed' || need+=(libpcap0.8)
-if [ "${#need[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "bench: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  else
-    echo "bench: missing Debian packages. Run: sudo apt-get install -y ${need[*]}" >&2
-    exit 1
-  fi
-fi
+scripts/ensure-deps.sh bench
 darkstat=$(command -v darkstat || echo /usr/sbin/darkstat)
 
 # The probe as it ships: published ReadyToRun like the Dockerfile does, so start-up runs precompiled code.

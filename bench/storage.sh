@@ -27,6 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# influxd and sqlite3 (for the bytes-per-table breakdown) come from Debian when missing.
+scripts/ensure-deps.sh bench
 echo "storage: building (Release)" >&2
 dotnet build bench/StorageBench -c Release -v q -nologo >/dev/null
 bench=$here/bench/StorageBench/bin/Release/net10.0/monitor-bench-storage

@@ -21,21 +21,7 @@ LIMIT_MIB=${LIMIT_MIB:-512}
 out=$here/bench/out
 mkdir -p "$out"
 
-need=()
-[ -x /usr/bin/time ] || need+=(time)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-dpkg-query -W -f='${Status}' libpcap0.8 2>/dev/null | grep -q 'install ok installed' || need+=(libpcap0.8)
-if [ "${#need[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "synflood: installing ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  else
-    echo "synflood: missing Debian packages. Run: sudo apt-get install -y ${need[*]}" >&2
-    exit 1
-  fi
-fi
+scripts/ensure-deps.sh bench
 
 echo "synflood: building the probe and the generator (Release)" >&2
 dotnet build src/Probe -c Release -v q -nologo >/dev/null

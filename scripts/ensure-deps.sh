@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Monitor needs on Debian when it is missing: "run" for the monitor itself,
-# "test" for the whole test suite (real libpcap, influxd, SMTP server, Chromium).
+# "test" for the whole test suite (real libpcap, influxd, SMTP server, Chromium), "bench" for the
+# scripts in bench/ (the test set plus darkstat, sqlite3, GNU time and python3).
 # As root it installs directly; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 mode=${1:-run}
@@ -11,7 +12,7 @@ if [ "$mode" = test ] || [ "$mode" = bench ]; then
   apt_packages+=(tcpdump influxdb python3-aiosmtpd chromium)
 fi
 if [ "$mode" = bench ]; then
-  apt_packages+=(darkstat sqlite3)
+  apt_packages+=(darkstat sqlite3 time python3)
 fi
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 
@@ -23,8 +24,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "ensure-deps: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # Debian starts influxd as a service on install; the tests run their own on loopback.
     if [[ " ${missing[*]} " == *" influxdb "* ]] && command -v systemctl >/dev/null 2>&1; then
       systemctl disable --now influxdb >/dev/null 2>&1 || true

@@ -104,7 +104,7 @@ public sealed class ReportSet
         if (packet.Malformed) return;
         if ((tables & ReportTables.Flows) != 0) hashes.Flow = _flows.Prefetch(packet);
         if ((tables & ReportTables.Others) == 0) return;
-        hashes.ScanItem = _scans.Prefetch(packet, hashes.Source);
+        _scans.Prefetch(packet, ref hashes);
         if (packet.Transport is Transport.Tcp or Transport.Udp) _ports.Prefetch(packet);
     }
 

@@ -30,21 +30,21 @@ internal sealed class ScanReport(int capacity)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket p, in PacketHashes hashes)
     {
-        if (!IsProbe(p, out var destinationDimension, out var portDimension)) return;
+        if (!IsProbe(p, out _, out var portDimension)) return;
         var dst = p.Destination;
         // The protocol's item goes first: when it was already there, so is the all-protocols item.
-        _table.Add(p.Source, hashes.Source, hashes.ScanItem,
-            destinationDimension, dst.High, dst.Low,
+        _table.Add(p.Source, hashes.Source, hashes.ScanItem, hashes.ScanItemHash,
             AllDestinations, dst.High, dst.Low,
             portDimension, 0, p.DestinationPort,
             secondOnlyWithFirst: true);
     }
 
-    /// <summary>Prefetches the slots of a probe packet; returns the first item's hash (0 when not a probe).</summary>
-    public ulong Prefetch(in DecodedPacket p, ulong sourceHash)
+    /// <summary>Prefetches the slots of a probe packet and notes its first item for <see cref="Count"/>.</summary>
+    public void Prefetch(in DecodedPacket p, ref PacketHashes hashes)
     {
-        if (!IsProbe(p, out var destinationDimension, out _)) return 0;
-        return _table.Prefetch(p.Source, sourceHash, destinationDimension, p.Destination.High, p.Destination.Low);
+        if (!IsProbe(p, out var destinationDimension, out _)) return;
+        _table.Prefetch(p.Source, hashes.Source, destinationDimension, p.Destination.High, p.Destination.Low,
+            out hashes.ScanItem, out hashes.ScanItemHash);
     }
 
     /// <summary>Whether the packet is a probe (see the class summary), and the dimensions it counts in.</summary>

@@ -237,23 +237,9 @@ internal sealed class BoundedTable<TKey, TValue>
         _slots[hole] = default;
     }
 
-    /// <summary>Nothing counted, nothing folded.</summary>
-    public bool IsEmpty => Count == 0 && Folded == 0 && MaxError == 0;
-
     /// <summary>Adds another table's entries; errors and fold counts add up.</summary>
     public void MergeFrom(BoundedTable<TKey, TValue> other)
     {
-        if (IsEmpty && other.Capacity == Capacity)
-        {
-            // Another thread filled this table alone (tables split between threads): take its
-            // contents whole and leave it ours, which is empty.
-            (_slots, other._slots) = (other._slots, _slots);
-            (_mask, other._mask) = (other._mask, _mask);
-            (Count, other.Count) = (other.Count, 0);
-            (Folded, other.Folded) = (other.Folded, 0);
-            (MaxError, other.MaxError) = (other.MaxError, 0);
-            return;
-        }
         foreach (ref var slot in other._slots.AsSpan())
         {
             if (!slot.Used) continue;

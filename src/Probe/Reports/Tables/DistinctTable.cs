@@ -45,7 +45,7 @@ internal sealed class DistinctTable
 
     private readonly BoundedTable<HostKey, SourceCounts> _sources;
     private readonly BoundedTable<ItemKey, NoValue> _items;
-    private Dictionary<IpAddressKey, DistinctSketch[]> _sketches = new();
+    private readonly Dictionary<IpAddressKey, DistinctSketch[]> _sketches = new();
     private readonly int _dimensions;
 
     public DistinctTable(int sourceCapacity, int itemCapacity, int dimensions)
@@ -63,28 +63,28 @@ internal sealed class DistinctTable
     public int EstimatedSources => _sketches.Count;
 
     /// <summary>
-    /// Records up to three items of one source, given the source's and the first item's table hashes
-    /// (see <see cref="Prefetch"/>); dimensions below 0 are skipped. With
+    /// Records up to three items of one source: the first as <see cref="Prefetch"/> gave it (its item
+    /// and table hash), the others by value; their dimensions below 0 are skipped. With
     /// <paramref name="secondOnlyWithFirst"/>, the second item is implied by the first (it was recorded
     /// together with it), so it is only looked up when the first is new.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(IpAddressKey source, ulong sourceHash, ulong firstItemHash,
-        int dimension1, ulong high1, ulong low1,
+    public void Add(IpAddressKey source, ulong sourceHash, ulong firstItem, ulong firstItemHash,
         int dimension2, ulong high2, ulong low2,
         int dimension3 = -1, ulong high3 = 0, ulong low3 = 0,
         bool secondOnlyWithFirst = false)
     {
         ref var counts = ref SourceFor(source, sourceHash, newItems: 3);
+        var first = new ItemKey(source, firstItem);
         if (counts.Estimated)
         {
             var sketches = _sketches[source];
-            if (dimension1 >= 0) sketches[dimension1].Add(ItemKey.Of(source, high1, low1, dimension1).ItemHash());
+            sketches[first.Dimension].Add(first.ItemHash());
             if (dimension2 >= 0) sketches[dimension2].Add(ItemKey.Of(source, high2, low2, dimension2).ItemHash());
             if (dimension3 >= 0) sketches[dimension3].Add(ItemKey.Of(source, high3, low3, dimension3).ItemHash());
             return;
         }
-        var firstAdded = dimension1 >= 0 && AddItem(ref counts, ItemKey.Of(source, high1, low1, dimension1), firstItemHash);
+        var firstAdded = AddItem(ref counts, first, firstItemHash);
         if (dimension2 >= 0 && (firstAdded || !secondOnlyWithFirst)) AddItem(ref counts, ItemKey.Of(source, high2, low2, dimension2));
         if (dimension3 >= 0) AddItem(ref counts, ItemKey.Of(source, high3, low3, dimension3));
     }
@@ -110,14 +110,18 @@ internal sealed class DistinctTable
         else AddItem(ref counts, item);
     }
 
-    /// <summary>Starts loading the cache lines that an add of this source and first item will touch; returns the item's hash.</summary>
+    /// <summary>
+    /// Starts loading the cache lines that an add of this source and first item will touch; gives the
+    /// item and its table hash, which <see cref="Add"/> takes.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Prefetch(IpAddressKey source, ulong sourceHash, int dimension, ulong high, ulong low)
+    public void Prefetch(IpAddressKey source, ulong sourceHash, int dimension, ulong high, ulong low, out ulong item, out ulong itemHash)
     {
-        var itemHash = ItemKey.Of(source, high, low, dimension).Hash();
+        var key = ItemKey.Of(source, high, low, dimension);
+        item = key.Item;
+        itemHash = key.Hash();
         _sources.Prefetch(sourceHash);
         _items.Prefetch(itemHash);
-        return itemHash;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,14 +201,6 @@ internal sealed class DistinctTable
     /// <summary>Unions another worker's items into this table.</summary>
     public void MergeFrom(DistinctTable other)
     {
-        if (_sources.IsEmpty && _items.IsEmpty && _sketches.Count == 0)
-        {
-            // Filled by another thread alone: take its tables whole (see BoundedTable.MergeFrom).
-            _sources.MergeFrom(other._sources);
-            _items.MergeFrom(other._items);
-            (_sketches, other._sketches) = (other._sketches, _sketches);
-            return;
-        }
         foreach (var (source, sketches) in other._sketches)
         {
             if (!IsEstimated(source))

@@ -29,8 +29,9 @@ public struct PacketHashes
     public ulong Source;
     public ulong Destination;
     public ulong Flow;
-    /// <summary>The scan table's first item (the destination in the packet's protocol dimension).</summary>
+    /// <summary>The scan table's first item (the destination in the packet's protocol dimension) and its table hash.</summary>
     public ulong ScanItem;
+    public ulong ScanItemHash;
 }
 
 /// <summary>One IP address.</summary>

@@ -5,4 +5,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/ensure-deps.sh" test
 cd "$here"
 "$here/scripts/check-shipping.sh"
-dotnet test Monitor.sln -c Release --logger "console;verbosity=normal" "$@"
+log=$(mktemp /tmp/monitor-tests-XXXXXX.log)
+status=0
+dotnet test Monitor.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# CI shows only the end of a long output: repeat each failed test with its message there.
+if [ "$status" -ne 0 ]; then
+    echo
+    echo "=== failed tests (full output in $log) ==="
+    awk '/^  Failed [A-Z]/ { show = 1 } /^  (Passed|Skipped) / { show = 0 } show' "$log" | grep -v "^ *console \(error\|warning\):" | head -n 200
+fi
+exit "$status"

@@ -16,14 +16,12 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser, Co
     : IClassFixture<ContentSecurityPolicyBrowserTests.ListeningHistory>, IAsyncLifetime
 {
     private readonly List<MonitorSite> _sites = [];
-    private readonly List<IPage> _pages = [];
     private readonly List<string> _problems = [];
 
     /// <summary>A page that records every CSP violation (from the document's own event) and console error.</summary>
     private async Task<IPage> WatchedPageAsync()
     {
         var page = await browser.NewPageAsync();
-        _pages.Add(page);
         await page.AddInitScriptAsync("""
             window.__violations = [];
             document.addEventListener('securitypolicyviolation', e =>
@@ -154,10 +152,7 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser, Co
 
     public async Task DisposeAsync()
     {
-        // Pages close before their site stops, so no reconnect attempt ends up in another test's log.
-        foreach (var page in _pages) await page.Context.CloseAsync();
-        foreach (var line in browser.BrowserLog) output.WriteLine(line);
-        browser.BrowserLog.Clear();
+        await browser.ClosePagesAsync(output);
         foreach (var site in _sites) site.Dispose();
     }
 }

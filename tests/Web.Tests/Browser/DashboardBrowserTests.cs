@@ -12,7 +12,7 @@ namespace Monitor.Web.Tests.Browser;
 /// the dashboard, click a point into that interval's reports, and come back by a bookmarked URL.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IDisposable
+public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<MonitorSite> _sites = [];
 
@@ -126,10 +126,11 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         Assert.True(await page.EvaluateAsync<bool>("window.__sameDocument === true"));
     }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        foreach (var line in browser.BrowserLog) output.WriteLine(line);
-        browser.BrowserLog.Clear();
+        await browser.ClosePagesAsync(output);
         foreach (var site in _sites) site.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace Monitor.Web.Tests.Browser;
 
 /// <summary>Ourmon's four periods in Chromium over stored history: drag to zoom into a range kept in the URL; a year of data.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class GraphsBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IDisposable
+public sealed class GraphsBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly MonitorSite _site = new(kestrel: true);
 
@@ -77,10 +77,11 @@ public sealed class GraphsBrowserTests(BrowserFixture browser, ITestOutputHelper
         await BrowserFixture.ScreenshotAsync(page, "graphs-one-year");
     }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        foreach (var line in browser.BrowserLog) output.WriteLine(line);
-        browser.BrowserLog.Clear();
+        await browser.ClosePagesAsync(output);
         _site.Dispose();
     }
 }

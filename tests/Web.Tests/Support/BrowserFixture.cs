@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Monitor.Web.Tests.Support;
 
@@ -11,11 +12,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
+    private readonly List<IBrowserContext> _openContexts = [];
 
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>Errors the pages logged, shown when a browser test fails.</summary>
-    public List<string> BrowserLog { get; } = [];
+    /// <summary>Errors and warnings the open pages logged.</summary>
+    private List<string> BrowserLog { get; } = [];
 
     public static string ArtifactsDirectory { get; } = FindArtifacts();
 
@@ -40,10 +42,23 @@ public sealed class BrowserFixture : IAsyncLifetime
             TimezoneId = "UTC",
         });
         context.SetDefaultTimeout(30_000);
+        _openContexts.Add(context);
         var page = await context.NewPageAsync();
         page.Console += (_, message) => { if (message.Type is "error" or "warning") BrowserLog.Add($"console {message.Type}: {message.Text}"); };
         page.PageError += (_, error) => BrowserLog.Add($"page error: {error}");
         return page;
+    }
+
+    /// <summary>
+    /// Closes every page a test opened and writes what they logged to that test's output. Tests call it
+    /// before stopping their sites, so no page keeps reconnecting into the next test's log.
+    /// </summary>
+    public async Task ClosePagesAsync(ITestOutputHelper output)
+    {
+        foreach (var context in _openContexts) await context.CloseAsync();
+        _openContexts.Clear();
+        foreach (var line in BrowserLog) output.WriteLine(line);
+        BrowserLog.Clear();
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

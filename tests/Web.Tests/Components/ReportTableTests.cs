@@ -1,5 +1,4 @@
 using Bunit;
-using Microsoft.AspNetCore.Components;
 using Monitor.Storage.Snapshots;
 using Monitor.Web.Components.Shared;
 
@@ -47,21 +46,18 @@ public sealed class ReportTableTests : BunitContext
     }
 
     [Fact]
-    public void A_sort_given_by_the_page_is_applied_and_changes_are_reported_back()
+    public void A_sort_given_by_the_page_is_applied_and_headers_link_to_the_next_sort()
     {
-        ReportSort? reported = null;
         var cut = Render<ReportTable>(p => p
             .Add(t => t.Report, "talkers")
             .Add(t => t.Rows, Talkers)
             .Add(t => t.SortBy, "packets")
             .Add(t => t.Descending, false)
-            .Add(t => t.OnSortChanged, EventCallback.Factory.Create<ReportSort>(this, s => reported = s)));
+            .Add(t => t.SortHref, s => $"reports/talkers?sort={s.Column}&dir={(s.Descending ? "desc" : "asc")}"));
 
         Assert.Equal(["10", "90", "500"], Column(cut, "packets"));
-        cut.Find("th[data-column='packets']").Click();
-
-        Assert.Equal(new ReportSort("packets", true), reported);
-        Assert.Equal(["500", "90", "10"], Column(cut, "packets"));
+        Assert.Equal("reports/talkers?sort=packets&dir=desc", cut.Find("th[data-column='packets'] a").GetAttribute("href"));
+        Assert.Equal("reports/talkers?sort=ip&dir=desc", cut.Find("th[data-column='ip'] a").GetAttribute("href"));
     }
 
     [Fact]

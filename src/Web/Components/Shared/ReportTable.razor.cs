@@ -20,8 +20,11 @@ public sealed partial class ReportTable
     /// <summary>Column to sort on; defaults to the report's own sort (Ourmon's order).</summary>
     [Parameter] public string? SortBy { get; set; }
     [Parameter] public bool Descending { get; set; } = true;
-    /// <summary>Raised when the user sorts on a column, so a page can keep the sort in its URL.</summary>
-    [Parameter] public EventCallback<ReportSort> OnSortChanged { get; set; }
+    /// <summary>
+    /// When given, each column header is a link to the page sorted by that column, so the sort lives in
+    /// the URL and a header works before the page is interactive; otherwise headers sort in place.
+    /// </summary>
+    [Parameter] public Func<ReportSort, string>? SortHref { get; set; }
     [Parameter] public string Empty { get; set; } = "No rows in this period.";
 
     private string? _sort;
@@ -61,13 +64,11 @@ public sealed partial class ReportTable
         }
     }
 
-    private async Task SortOn(string column)
-    {
-        var current = _sort ?? Info?.DefaultSort;
-        _descending = current == column ? !_descending : true;
-        _sort = column;
-        await OnSortChanged.InvokeAsync(new ReportSort(column, _descending));
-    }
+    /// <summary>Sorting on the column shown sorted reverses it; any other column starts largest first.</summary>
+    private ReportSort NextSort(string column) =>
+        new(column, (_sort ?? Info?.DefaultSort) != column || !_descending);
+
+    private void SortOn(string column) => (_sort, _descending) = NextSort(column);
 
     private string SortMark(string column) =>
         (_sort ?? Info?.DefaultSort) == column ? (_descending ? "▼" : "▲") : "";

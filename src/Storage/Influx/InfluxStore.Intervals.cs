@@ -67,12 +67,12 @@ public sealed partial class InfluxStore
             lines.Time(pointMs);
             intervalRows[pointMs] = Measured.Of(duration, values);
             var stored = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
-            lines.Point("interval_snapshots").Tag("probe", probe).Field("snapshot", JsonSerializer.Serialize(stored, StoreJson.Options)).Time(startMs);
+            lines.Point("interval_snapshots").Tag("probe", probe).Field("snapshot", JsonSerializer.Serialize(stored, StoreJson.Default.IntervalSnapshot)).Time(startMs);
             foreach (var (name, rows) in snapshot.Reports)
             {
                 var info = ReportCatalog.Find(name);
                 lines.Point("reports").Tag("probe", probe).Tag("report", name)
-                    .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Options))
+                    .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Default.IReadOnlyListReportRow))
                     .Field("hosts", info is null ? "" : TopAggregator.HostText(info, rows))
                     .Time(startMs);
                 reportRows[(startMs, name)] = rows;
@@ -239,7 +239,7 @@ public sealed partial class InfluxStore
 
     private static void SummaryPoint(LineProtocol lines, string probe, string report, IReadOnlyList<ReportRow> rows, long time) =>
         lines.Point("summaries").Tag("probe", probe).Tag("report", report)
-            .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Options))
+            .Field("rows", JsonSerializer.Serialize(rows, StoreJson.Default.IReadOnlyListReportRow))
             .Field("hosts", TopAggregator.HostText(ReportCatalog.Find(report)!, rows))
             .Time(time);
 

@@ -102,7 +102,7 @@ public sealed partial class InfluxStore : IMonitorStore
             if (string.IsNullOrWhiteSpace(e.Id)) throw new ArgumentException("an event needs an id");
             lines.Point("events").Tag("id", e.Id).Tag("kind", e.Kind);
             if (!string.IsNullOrEmpty(e.Probe)) lines.Tag("probe", e.Probe);
-            lines.Field("event", JsonSerializer.Serialize(e, StoreJson.Options)).Time(e.Time.ToUnixTimeMilliseconds());
+            lines.Field("event", JsonSerializer.Serialize(e, StoreJson.Default.MonitorEvent)).Time(e.Time.ToUnixTimeMilliseconds());
             if (e.Kind == EventKinds.ProbeStart && !string.IsNullOrWhiteSpace(e.Probe) && e.Details.TryGetValue("version", out var version))
                 status.Point("probes").Tag("probe", e.Probe).Field("version", version)
                     .Field("last_seen", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Time(0);
@@ -215,7 +215,7 @@ public sealed partial class InfluxStore : IMonitorStore
         var events = new List<MonitorEvent>();
         foreach (var s in (await _client.QueryAsync(statement, cancellationToken))[0])
             foreach (var row in s.Rows)
-                events.Add(JsonSerializer.Deserialize<MonitorEvent>((string)row[1]!, StoreJson.Options)!);
+                events.Add(JsonSerializer.Deserialize((string)row[1]!, StoreJson.Default.MonitorEvent)!);
         return events.OrderBy(e => e.Time).ThenBy(e => e.Id, StringComparer.Ordinal).Take(query.Limit).ToList();
     }
 
@@ -242,7 +242,7 @@ public sealed partial class InfluxStore : IMonitorStore
         foreach (var s in results[0])
             foreach (var row in s.Rows)
             {
-                var snapshot = JsonSerializer.Deserialize<IntervalSnapshot>((string)row[1]!, StoreJson.Options)!;
+                var snapshot = JsonSerializer.Deserialize((string)row[1]!, StoreJson.Default.IntervalSnapshot)!;
                 snapshots.Add(reports.TryGetValue((s.Tags["probe"], (long)row[0]!), out var byName) ? snapshot with { Reports = byName } : snapshot);
             }
         return snapshots.OrderBy(i => i.Start).ThenBy(i => i.Probe, StringComparer.Ordinal).Take(query.Limit).ToList();
@@ -348,7 +348,7 @@ public sealed partial class InfluxStore : IMonitorStore
     }
 
     private static IReadOnlyList<ReportRow> ReadRows(string json) =>
-        JsonSerializer.Deserialize<List<ReportRow>>(json, StoreJson.Options) ?? [];
+        JsonSerializer.Deserialize(json, StoreJson.Default.ListReportRow) ?? [];
 
     private static double ToDouble(object? value) => value switch
     {

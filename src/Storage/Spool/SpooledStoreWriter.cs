@@ -80,20 +80,20 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
     public void Enqueue(IntervalSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        Append(IntervalKind, snapshot.Probe, JsonSerializer.SerializeToUtf8Bytes(snapshot with { Seconds = [] }, StoreJson.Options));
+        Append(IntervalKind, snapshot.Probe, JsonSerializer.SerializeToUtf8Bytes(snapshot with { Seconds = [] }, StoreJson.Default.IntervalSnapshot));
     }
 
     public void Enqueue(IReadOnlyList<SecondPoint> points)
     {
         ArgumentNullException.ThrowIfNull(points);
         if (points.Count == 0) return;
-        Append(SecondsKind, points[0].Probe, JsonSerializer.SerializeToUtf8Bytes(points, StoreJson.Options));
+        Append(SecondsKind, points[0].Probe, JsonSerializer.SerializeToUtf8Bytes(points, StoreJson.Default.IReadOnlyListSecondPoint));
     }
 
     public void Enqueue(MonitorEvent monitorEvent)
     {
         ArgumentNullException.ThrowIfNull(monitorEvent);
-        Append(EventKind, monitorEvent.Probe, JsonSerializer.SerializeToUtf8Bytes(monitorEvent, StoreJson.Options));
+        Append(EventKind, monitorEvent.Probe, JsonSerializer.SerializeToUtf8Bytes(monitorEvent, StoreJson.Default.MonitorEvent));
     }
 
     public async ValueTask DisposeAsync()
@@ -281,7 +281,7 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
         switch (batch[0].Kind)
         {
             case IntervalKind:
-                var snapshots = payloads.Select(p => JsonSerializer.Deserialize<IntervalSnapshot>(p, StoreJson.Options)
+                var snapshots = payloads.Select(p => JsonSerializer.Deserialize(p, StoreJson.Default.IntervalSnapshot)
                     ?? throw new JsonException("empty spooled interval")).ToList();
                 if (snapshots.Count == 1) await _store.WriteIntervalAsync(snapshots[0], token);
                 else await _store.WriteIntervalsAsync(snapshots, token);
@@ -289,11 +289,11 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
             case SecondsKind:
                 var points = new List<SecondPoint>();
                 foreach (var payload in payloads)
-                    points.AddRange(JsonSerializer.Deserialize<List<SecondPoint>>(payload, StoreJson.Options) ?? []);
+                    points.AddRange(JsonSerializer.Deserialize(payload, StoreJson.Default.ListSecondPoint) ?? []);
                 await _store.WriteSecondsAsync(points, token);
                 break;
             default:
-                var events = payloads.Select(p => JsonSerializer.Deserialize<MonitorEvent>(p, StoreJson.Options)
+                var events = payloads.Select(p => JsonSerializer.Deserialize(p, StoreJson.Default.MonitorEvent)
                     ?? throw new JsonException("empty spooled event")).ToList();
                 await _store.WriteEventsAsync(events, token);
                 break;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -184,7 +185,7 @@ public sealed class SqliteStore : IMonitorStore
                 var time = snapshot.Start.ToUnixTimeSeconds();
                 var replay = lastStart is { } last && startMs <= last;
                 commands.Interval(probe, startMs, snapshot.End.ToUnixTimeMilliseconds(),
-                    Pack(snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() }));
+                    Pack(snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() }, StoreJson.Default.IntervalSnapshot));
                 if (replay)
                 {
                     commands.DeleteReports(probe, startMs, reportNames);
@@ -198,7 +199,7 @@ public sealed class SqliteStore : IMonitorStore
                         Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
                         reportNames.Add(name);
                     }
-                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), Pack(rows));
+                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), Pack(rows, StoreJson.Default.IReadOnlyListReportRow));
                 }
                 var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
                 foreach (var (name, value) in SnapshotMetrics.Of(snapshot))
@@ -319,7 +320,7 @@ public sealed class SqliteStore : IMonitorStore
             var rows = aggregator.TopByEach(_options.SummaryRows);
             Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
                 ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start),
-                ("$h", TopAggregator.HostText(report, rows)), ("$j", Pack(rows)));
+                ("$h", TopAggregator.HostText(report, rows)), ("$j", Pack(rows, StoreJson.Default.IReadOnlyListReportRow)));
         }
     }
 
@@ -405,7 +406,7 @@ public sealed class SqliteStore : IMonitorStore
             if (string.IsNullOrWhiteSpace(e.Id)) throw new ArgumentException("an event needs an id");
             Execute(connection, "INSERT OR REPLACE INTO events(id, probe, time, kind, event) VALUES($i, $p, $t, $k, $j)", transaction,
                 ("$i", e.Id), ("$p", e.Probe), ("$t", e.Time.ToUnixTimeMilliseconds()), ("$k", e.Kind),
-                ("$j", JsonSerializer.Serialize(e, StoreJson.Options)));
+                ("$j", JsonSerializer.Serialize(e, StoreJson.Default.MonitorEvent)));
             if (e.Kind == EventKinds.ProbeStart && !string.IsNullOrWhiteSpace(e.Probe))
             {
                 var probe = ProbeId(connection, transaction, e.Probe);
@@ -585,7 +586,7 @@ public sealed class SqliteStore : IMonitorStore
             for (var i = 0; i < probes.Count; i++) command.Parameters.AddWithValue("$p" + i, probes[i]);
         var list = new List<MonitorEvent>();
         using var reader = command.ExecuteReader();
-        while (reader.Read()) list.Add(JsonSerializer.Deserialize<MonitorEvent>(reader.GetString(0), StoreJson.Options)!);
+        while (reader.Read()) list.Add(JsonSerializer.Deserialize(reader.GetString(0), StoreJson.Default.MonitorEvent)!);
         return list;
     }
 
@@ -603,7 +604,7 @@ public sealed class SqliteStore : IMonitorStore
         var found = new List<(long Probe, long Start, IntervalSnapshot Snapshot)>();
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                found.Add((reader.GetInt64(0), reader.GetInt64(1), Unpack<IntervalSnapshot>(reader, 2)));
+                found.Add((reader.GetInt64(0), reader.GetInt64(1), Unpack(reader, 2, StoreJson.Default.IntervalSnapshot)));
         if (found.Count == 0) return [];
         var byKey = new Dictionary<(long Probe, long Start), Dictionary<string, IReadOnlyList<ReportRow>>>();
         var probeIds = found.Select(f => f.Probe).Distinct().ToList();
@@ -711,21 +712,21 @@ public sealed class SqliteStore : IMonitorStore
     }
 
     private static IReadOnlyList<ReportRow> ReadRows(SqliteDataReader reader, int column) =>
-        Unpack<List<ReportRow>>(reader, column);
+        Unpack(reader, column, StoreJson.Default.ListReportRow);
 
-    private static byte[] Pack<T>(T value)
+    private static byte[] Pack<T>(T value, JsonTypeInfo<T> shape)
     {
         using var buffer = new MemoryStream();
         using (var deflate = new System.IO.Compression.DeflateStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-            JsonSerializer.Serialize(deflate, value, StoreJson.Options);
+            JsonSerializer.Serialize(deflate, value, shape);
         return buffer.ToArray();
     }
 
-    private static T Unpack<T>(SqliteDataReader reader, int column)
+    private static T Unpack<T>(SqliteDataReader reader, int column, JsonTypeInfo<T> shape)
     {
         using var stream = reader.GetStream(column);
         using var deflate = new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<T>(deflate, StoreJson.Options)
+        return JsonSerializer.Deserialize(deflate, shape)
             ?? throw new InvalidDataException("an empty JSON value in the SQLite store");
     }
 

@@ -1,35 +1,38 @@
 namespace Monitor.Probe.Reports;
 
-/// <summary>Settings every report table reads; bound from the CLI and the probe's configuration (section Probe).</summary>
+/// <summary>
+/// Settings every report table reads; bound from the CLI and the probe's configuration (section Probe).
+/// Setters, not init: the compile-time configuration binder (native probe) skips init-only properties.
+/// </summary>
 public sealed record ReportOptions
 {
     /// <summary>Length of every top-N list (--top, 1..100000).</summary>
-    public int Top { get; init; } = 10;
+    public int Top { get; set; } = 10;
 
     /// <summary>
     /// Keys each report table holds exactly (per worker). Beyond it the table folds its light half and
     /// reports the fold count and error bound under <c>reports.overflow</c>. The distinct-item sets of
     /// the scanner reports hold 4 x this many (source, item) pairs.
     /// </summary>
-    public int TableCapacity { get; init; } = 65536;
+    public int TableCapacity { get; set; } = 65536;
 
     /// <summary>CIDR blocks of the home network (--home-net); rows then say whether their hosts are inside.</summary>
-    public string[] HomeNet { get; init; } = [];
+    public string[] HomeNet { get; set; } = [];
 
     /// <summary>Blacklist file: one IP or CIDR per line, '#' comments; re-read when it changes.</summary>
-    public string? Blacklist { get; init; }
+    public string? Blacklist { get; set; }
 
     /// <summary>How often the blacklist file is checked for changes, in seconds.</summary>
-    public int BlacklistCheckSeconds { get; init; } = 5;
+    public int BlacklistCheckSeconds { get; set; } = 5;
 
     /// <summary>syn report: worm = true when SYNs sent minus FINs sent exceeds this (Ourmon: 20).</summary>
-    public int WormThreshold { get; init; } = 20;
+    public int WormThreshold { get; set; } = 20;
 
     /// <summary>A source probing at least this many distinct hosts or ports in an interval counts as a scanner.</summary>
-    public int ScannerThreshold { get; init; } = 64;
+    public int ScannerThreshold { get; set; } = 64;
 
     /// <summary>icmp_tunnels: echo payload sizes (bytes after the 8-byte ICMP header) that ordinary ping tools send.</summary>
-    public int[] StandardPingSizes { get; init; } = [0, 32, 48, 56, 64];
+    public int[] StandardPingSizes { get; set; } = [0, 32, 48, 56, 64];
 
     /// <summary>Every problem with the settings, each naming the setting; empty when valid.</summary>
     public IReadOnlyList<string> Validate()

@@ -82,4 +82,33 @@ public sealed class PipelineTests : IDisposable
         Assert.Equal(7000, run.Packets);
         Assert.Equal(first.Bytes + second.Bytes, run.Bytes);
     }
+
+    [Fact]
+    public async Task Report_settings_from_flags_and_from_a_configuration_file_reach_the_reports()
+    {
+        var capture = SyntheticCapture.Write(Path.Combine(_folder, "r.pcap"), 5, 5000, Start, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(60));
+        var blacklist = Path.Combine(_folder, "blacklist.txt");
+        await File.WriteAllTextAsync(blacklist, "192.0.2.1\n");
+        var config = Path.Combine(_folder, "reports.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "Probe": { "Blacklist": "{{blacklist}}", "HomeNet": ["192.0.2.0/24"], "WormThreshold": 1000000 } }
+            """);
+
+        var byFlags = await ProbeRun.ReadAsync([capture.Path], "--blacklist", blacklist, "--home-net", "192.0.2.0/24");
+        var byFile = await ProbeRun.ReadAsync([capture.Path], "--config", config);
+
+        foreach (var run in new[] { byFlags, byFile })
+        {
+            Assert.Equal(0, run.ExitCode);
+            var reports = Assert.Single(run.Intervals).GetProperty("reports");
+            var hits = reports.GetProperty("blacklist").EnumerateArray().ToList();
+            Assert.NotEmpty(hits);
+            Assert.All(hits, hit => Assert.Contains("192.0.2.1", new[] { hit.GetProperty("src").GetString(), hit.GetProperty("dst").GetString() }));
+            var talkers = reports.GetProperty("talkers").EnumerateArray().ToList();
+            Assert.All(talkers, t => Assert.Equal(t.GetProperty("ip").GetString()!.StartsWith("192.0.2.", StringComparison.Ordinal),
+                t.GetProperty("inside").GetBoolean()));
+        }
+        Assert.DoesNotContain(Assert.Single(byFile.Intervals).GetProperty("reports").GetProperty("syn").EnumerateArray(),
+            row => row.GetProperty("worm").GetBoolean());
+    }
 }

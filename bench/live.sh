@@ -29,10 +29,9 @@ if [ "$PRIORITY" = 1 ] && [ -z "${LIVE_BOOSTED:-}" ] && [ -w /proc/self/autogrou
 fi
 scripts/ensure-deps.sh bench
 
-echo "live: building the probe and the sender (Release)" >&2
-dotnet build src/Probe -c Release -v q -nologo >/dev/null
+echo "live: publishing the probe (native) and building the sender (Release)" >&2
+probe=$(bench/publish-probe.sh)
 dotnet build bench/Sender -c Release -v q -nologo >/dev/null
-probe=$here/src/Probe/bin/Release/net10.0/monitor-probe
 sender=$here/bench/Sender/bin/Release/net10.0/monitor-bench-sender
 
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

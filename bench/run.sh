@@ -28,12 +28,15 @@ mkdir -p "$out"
 scripts/ensure-deps.sh bench
 darkstat=$(command -v darkstat || echo /usr/sbin/darkstat)
 
-# The probe as it ships: published ReadyToRun like the Dockerfile does, so start-up runs precompiled code.
-echo "bench: publishing the probe and building the generator (Release)" >&2
+# The probe as it ships: `monitor-probe` published natively (ahead-of-time compiled) like the Dockerfile
+# does; and, for comparison, the JIT-compiled build the site hosts in-process (ReadyToRun, as the site ships).
+# Each publish has its own artifacts folder: the two never share intermediate files.
+echo "bench: publishing the probe (native and ReadyToRun) and building the generator (Release)" >&2
+probe=$(bench/publish-probe.sh)
 dotnet publish src/Probe -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-  -o "$out/probe" -v q -nologo >/dev/null
+  --artifacts-path "$out/probe-r2r-build" -o "$out/probe-r2r" -v q -nologo >/dev/null
 dotnet build bench/Generator -c Release -v q -nologo >/dev/null
-probe=$out/probe/monitor-probe
+probe_r2r=$out/probe-r2r/monitor-probe
 generator=$here/bench/Generator/bin/Release/net10.0/monitor-bench-generator
 
 file=$out/synthetic-$PACKETS-seed$SEED.pcap
@@ -72,7 +75,7 @@ timed() {
 
 log "bench: $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $([ ${#boost[@]} -gt 0 ] && echo 'measured commands at autogroup nice -20' || echo 'normal priority')"
 log "bench: file $file ($packets packets, $(du -mL "$file" | cut -f1) MiB), $RUNS runs each, medians"
-tools=(probe probe-w1 tcpdump darkstat)
+tools=(probe probe-w1 probe-r2r tcpdump darkstat)
 for run in $(seq 1 "$RUNS"); do
   # Rotate the order so no tool always runs first (cold page cache, turbo, neighbours).
   for i in "${!tools[@]}"; do
@@ -80,6 +83,7 @@ for run in $(seq 1 "$RUNS"); do
     case $tool in
       probe) timed probe "$probe" --read "$file" --json /dev/null --store none ;;
       probe-w1) timed probe-w1 "$probe" --read "$file" --json /dev/null --store none --workers 1 ;;
+      probe-r2r) timed probe-r2r "$probe_r2r" --read "$file" --json /dev/null --store none ;;
       tcpdump) timed tcpdump tcpdump -n -r "$file" -w /dev/null ;;
       darkstat) timed darkstat "$darkstat" -r "$file" --no-daemon --no-dns ;;
     esac
@@ -115,6 +119,7 @@ log "probe (default workers): $(awk -v r="${rate[probe]}" 'BEGIN { printf "%.2f"
 log "probe / tcpdump:         $(ratio "${rate[probe]}" "${rate[tcpdump]}")             target >= 0.70  $(verdict "$(ratio "${rate[probe]}" "${rate[tcpdump]}")" 0.7 min)"
 log "probe / darkstat:        $(ratio "${rate[probe]}" "${rate[darkstat]}")             target >= 1.60  $(verdict "$(ratio "${rate[probe]}" "${rate[darkstat]}")" 1.6 min)"
 log "probe --workers 1 / tcpdump: $(ratio "${rate[probe-w1]}" "${rate[tcpdump]}"), / darkstat: $(ratio "${rate[probe-w1]}" "${rate[darkstat]}")"
+log "probe ReadyToRun (JIT, as the site hosts it) / tcpdump: $(ratio "${rate[probe-r2r]}" "${rate[tcpdump]}"), / darkstat: $(ratio "${rate[probe-r2r]}" "${rate[darkstat]}")"
 log "probe peak RSS:          $(printf '%.0f' "$peak") MiB         target < 512    $(verdict "$peak" 512 max)"
 
 # Interval close: the probe's summary gives merge+write per interval (mean and max over the run).

@@ -23,10 +23,9 @@ mkdir -p "$out"
 
 scripts/ensure-deps.sh bench
 
-echo "synflood: building the probe and the generator (Release)" >&2
-dotnet build src/Probe -c Release -v q -nologo >/dev/null
+echo "synflood: publishing the probe (native) and building the generator (Release)" >&2
+probe=$(bench/publish-probe.sh)
 dotnet build bench/Generator -c Release -v q -nologo >/dev/null
-probe=$here/src/Probe/bin/Release/net10.0/monitor-probe
 generator=$here/bench/Generator/bin/Release/net10.0/monitor-bench-generator
 
 file=$out/synflood-$FLOOD_SOURCES-seed$SEED.pcap

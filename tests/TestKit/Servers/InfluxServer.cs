@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Monitor.Storage.Tests.Support;
+namespace Monitor.TestKit.Servers;
 
 /// <summary>
 /// A real influxd (Debian's influxdb package) on loopback for one test run: generated config in a temp folder,
@@ -11,15 +11,15 @@ namespace Monitor.Storage.Tests.Support;
 /// </summary>
 public sealed class InfluxServer : IAsyncDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly string _root = Directory.CreateTempSubdirectory("monitor-influxd-").FullName;
     private Process? _process;
 
     public InfluxServer()
     {
         HttpPort = FreePort();
         var rpcPort = FreePort();
-        var root = _dir.Path;
-        ConfigPath = _dir.File("influxdb.conf");
+        var root = _root;
+        ConfigPath = Path.Combine(root, "influxdb.conf");
         File.WriteAllText(ConfigPath, $"""
             reporting-disabled = true
             bind-address = "127.0.0.1:{rpcPort}"
@@ -99,7 +99,7 @@ public sealed class InfluxServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _dir.Dispose();
+        Directory.Delete(_root, recursive: true);
     }
 
     private static int FreePort()
@@ -108,22 +108,4 @@ public sealed class InfluxServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-/// <summary>One influxd shared by the InfluxDB test classes; each test uses its own database.</summary>
-public sealed class InfluxFixture : IAsyncLifetime
-{
-    public InfluxServer Server { get; } = new();
-
-    public Task InitializeAsync() => Server.StartAsync();
-
-    public Task DisposeAsync() => Server.DisposeAsync().AsTask();
-
-    public string NewSpec() => Server.Spec("t" + Guid.NewGuid().ToString("N")[..12]);
-}
-
-[CollectionDefinition(Name)]
-public sealed class InfluxCollection : ICollectionFixture<InfluxFixture>
-{
-    public const string Name = "influxd";
 }

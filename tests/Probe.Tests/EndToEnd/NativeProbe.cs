@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace Monitor.Probe.Tests.EndToEnd;
+
+/// <summary>
+/// <c>monitor-probe</c> published natively (ahead-of-time compiled), the way bench/run.sh and the
+/// Dockerfile ship it, built once for the test classes that use it. The build has its own artifacts
+/// folder so it never shares intermediate files with the solution's other builds.
+/// </summary>
+public sealed class NativeProbe : IAsyncLifetime
+{
+    public string Executable { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var root = RepositoryRoot();
+        var build = Path.Combine(root, "artifacts", "native-probe");
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        foreach (var arg in new[]
+                 {
+                     "publish", Path.Combine(root, "src", "Probe"), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true",
+                     "--artifacts-path", Path.Combine(build, "obj"), "-o", Path.Combine(build, "bin"), "-nologo",
+                 })
+            info.ArgumentList.Add(arg);
+        using var publish = Process.Start(info)!;
+        var output = publish.StandardOutput.ReadToEndAsync();
+        var error = publish.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await publish.WaitForExitAsync(timeout.Token);
+        if (publish.ExitCode != 0)
+            throw new InvalidOperationException($"native publish failed ({publish.ExitCode}):\n{await output}\n{await error}");
+        Executable = Path.Combine(build, "bin", "monitor-probe");
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo(Executable, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Monitor.sln not found above " + AppContext.BaseDirectory);
+    }
+}

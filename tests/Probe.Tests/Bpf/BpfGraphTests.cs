@@ -1,4 +1,5 @@
 using System.Globalization;
+using Monitor.Probe.Tests.Capture;
 using Monitor.Probe.Tests.EndToEnd;
 
 namespace Monitor.Probe.Tests.Bpf;
@@ -17,11 +18,10 @@ public sealed class BpfGraphTests : IDisposable
             return i.GetProperty("metrics").GetProperty(metric).GetDouble() * seconds;
         });
 
-    [Fact]
+    [SharedCapturesFact]
     public async Task User_bpf_graphs_count_each_line_and_the_rest_as_other_in_packets_or_bytes()
     {
         const string capture = "ef-UDP_SCAN.pcap";
-        if (SharedPcaps.Folder is null) return;
         await File.WriteAllTextAsync(_config, """
             { "Probe": { "Bpf": [
                 { "Name": "scan", "Unit": "packets", "Lines": [ { "Name": "udp", "Filter": "udp" }, { "Name": "icmp", "Filter": "icmp" } ] },

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Monitor.Probe.Tests.Capture;
 
 namespace Monitor.Probe.Tests.EndToEnd;
 
@@ -22,11 +23,10 @@ public sealed class ExecutableTests
         return (process.ExitCode, await output, await error);
     }
 
-    [Fact]
+    [SharedCapturesFact]
     public async Task The_executable_writes_json_lines_to_stdout_that_match_the_oracle()
     {
         const string capture = "pcpp-example.pcap";
-        if (SharedPcaps.Folder is null) return;
         var oracle = SharedPcaps.OracleOf(capture);
 
         var (code, output, error) = await RunProbe("--read", SharedPcaps.PathOf(capture), "--json", "-",
@@ -46,11 +46,10 @@ public sealed class ExecutableTests
         Assert.Matches(@"monitor-probe: 4631 packets, 3738523 bytes in [0-9.]+ s \([0-9]+ packets/s\)", error);
     }
 
-    [Fact]
+    [SharedCapturesFact]
     public async Task The_executable_exits_2_with_one_line_naming_a_damaged_file_and_its_offset()
     {
         const string capture = "surv-pgsql-5000-query-results.pcap";
-        if (SharedPcaps.Folder is null) return;
 
         var (code, output, error) = await RunProbe("--read", SharedPcaps.PathOf(capture), "--json", "-", "--interval", "5", "--store", "none");
 

@@ -1,3 +1,5 @@
+using Monitor.Probe.Tests.Capture;
+
 namespace Monitor.Probe.Tests.EndToEnd;
 
 /// <summary>
@@ -71,11 +73,10 @@ public sealed class OracleTests
         }
     }
 
-    [Fact]
+    [SharedCapturesFact]
     public async Task A_damaged_capture_exits_2_naming_file_and_offset_after_writing_what_it_counted()
     {
         const string capture = "surv-pgsql-5000-query-results.pcap";
-        if (SharedPcaps.Folder is null) return;
         var oracle = SharedPcaps.OracleOf(capture);
 
         var run = await ProbeRun.RunAsync("--read", SharedPcaps.PathOf(capture), "--interval", "1", "--store", "none");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Monitor.Probe.Tests.Capture;
 
@@ -7,21 +6,9 @@ namespace Monitor.Probe.Tests.EndToEnd;
 /// <summary>The real <c>monitor-probe</c> executable, as a user runs it.</summary>
 public sealed class ExecutableTests
 {
-    private static async Task<(int Code, string Out, string Err)> RunProbe(params string[] args)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(dotnet, [Path.Combine(AppContext.BaseDirectory, "monitor-probe.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Out, string Err)> RunProbe(params string[] args) =>
+        NativeProbe.RunProcessAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "monitor-probe.dll"), .. args]);
 
     [SharedCapturesFact]
     public async Task The_executable_writes_json_lines_to_stdout_that_match_the_oracle()

@@ -39,9 +39,12 @@ public sealed class NativeProbe : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    public async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    public Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunProcessAsync(Executable, args);
+
+    /// <summary>Runs a program to its end (two minutes at most) and returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int Code, string Out, string Err)> RunProcessAsync(string program, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo(Executable, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -27,22 +27,27 @@ internal sealed class ScanReport(int capacity)
 
     public DistinctTable Table => _table;
 
+    /// <summary>Counts a packet that <see cref="Prefetch"/> found to be a probe.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket p, in PacketHashes hashes)
     {
-        if (!IsProbe(p, out _, out var portDimension)) return;
+        if (!hashes.IsScanProbe) return;
         var dst = p.Destination;
         // The protocol's item goes first: when it was already there, so is the all-protocols item.
         _table.Add(p.Source, hashes.Source, hashes.ScanItem, hashes.ScanItemHash,
             AllDestinations, dst.High, dst.Low,
-            portDimension, 0, p.DestinationPort,
+            hashes.ScanPortDimension, 0, p.DestinationPort,
             secondOnlyWithFirst: true);
     }
 
-    /// <summary>Prefetches the slots of a probe packet and notes its first item for <see cref="Count"/>.</summary>
+    /// <summary>
+    /// Decides whether the packet is a probe and, for one, prefetches its slots and notes its first item
+    /// and port dimension for <see cref="Count"/>.
+    /// </summary>
     public void Prefetch(in DecodedPacket p, ref PacketHashes hashes)
     {
-        if (!IsProbe(p, out var destinationDimension, out _)) return;
+        hashes.IsScanProbe = IsProbe(p, out var destinationDimension, out hashes.ScanPortDimension);
+        if (!hashes.IsScanProbe) return;
         _table.Prefetch(p.Source, hashes.Source, destinationDimension, p.Destination.High, p.Destination.Low,
             out hashes.ScanItem, out hashes.ScanItemHash);
     }
@@ -83,8 +88,7 @@ internal sealed class ScanReport(int capacity)
     {
         var items = _table.SourceAddresses()
             .Select(ip => (Ip: ip, All: Count(ip, AllDestinations)))
-            .Where(t => t.All > 0)
-            ;
+            .Where(t => t.All > 0);
         return context.TopRows(items,
             static (a, b) =>
             {

@@ -32,6 +32,9 @@ public struct PacketHashes
     /// <summary>The scan table's first item (the destination in the packet's protocol dimension) and its table hash.</summary>
     public ulong ScanItem;
     public ulong ScanItemHash;
+    /// <summary>Whether the scan table counts the packet (a probe), and the port dimension it counts in (-1: none).</summary>
+    public bool IsScanProbe;
+    public int ScanPortDimension;
 }
 
 /// <summary>One IP address.</summary>

@@ -3,22 +3,18 @@ using Microsoft.Playwright;
 using Monitor.Storage.Anomalies;
 using Monitor.Storage.Metrics;
 using Monitor.TestKit.History;
+using Monitor.Web.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Monitor.Web.Tests.Anomalies;
 
-/// <summary>Debian's Chromium driven by Playwright against the real site over two generated weeks.</summary>
-public sealed class DayPageBrowserTests(HistorySite site, ITestOutputHelper output) : IClassFixture<HistorySite>
+/// <summary>
+/// Debian's Chromium driven by Playwright against the real site over two generated weeks. Its own browser
+/// (a class fixture), so it runs beside the browser collection instead of after it.
+/// </summary>
+public sealed class DayPageBrowserTests(HistorySite site, BrowserFixture browser, ITestOutputHelper output)
+    : IClassFixture<HistorySite>, IClassFixture<BrowserFixture>, IAsyncLifetime
 {
-    private static string ArtifactsDir()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) dir = dir.Parent;
-        var path = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "artifacts", "anomalies");
-        Directory.CreateDirectory(path);
-        return path;
-    }
-
     private static async Task<TimeSpan> OpenDayAsync(IPage page, Uri site, DateOnly day)
     {
         var watch = Stopwatch.StartNew();
@@ -34,15 +30,7 @@ public sealed class DayPageBrowserTests(HistorySite site, ITestOutputHelper outp
     public async Task The_day_page_highlights_spikes_and_the_flood_spike_leads_to_the_flood_source()
     {
         var baseUri = site.StartKestrel();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var artifacts = ArtifactsDir();
+        var page = await browser.NewPageAsync();
         var floodDay = site.Plan.DayOf(site.Plan.Flood);
 
         var loaded = await OpenDayAsync(page, baseUri, floodDay);
@@ -51,7 +39,7 @@ public sealed class DayPageBrowserTests(HistorySite site, ITestOutputHelper outp
         Assert.True(await page.Locator("tr.spike-recurring[data-series='bits']").CountAsync() == 1);
         Assert.Equal("1", await page.Locator("div.period:has([data-chart='udp.max_weight'])").GetAttributeAsync("data-spikes"));
         Assert.Equal("2", await page.Locator("div.period:has([data-chart='bits'])").GetAttributeAsync("data-spikes"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "day-flood.png"), FullPage = true });
+        await BrowserFixture.ScreenshotAsync(page, "day-flood");
 
         await page.Locator("tr.spike[data-series='udp.max_weight'] a.spike-link").ClickAsync();
         await page.WaitForURLAsync("**/spikes/**");
@@ -61,7 +49,7 @@ public sealed class DayPageBrowserTests(HistorySite site, ITestOutputHelper outp
         var topUdp = await page.Locator("table.spike-compare[data-report='udp'] tr.compare").First.Locator("td[data-column=key]").InnerTextAsync();
         Assert.Equal(HistoryGenerator.FloodSource, topUdp.Trim());
         Assert.Contains("new", await page.Locator(".spike-summary").InnerTextAsync());
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "spike-flood.png"), FullPage = true });
+        await BrowserFixture.ScreenshotAsync(page, "spike-flood");
 
         foreach (var day in new[] { site.Plan.FirstDay.AddDays(2), site.Plan.DayOf(site.Plan.Scan), site.Plan.FirstDay.AddDays(13) })
         {
@@ -71,4 +59,8 @@ public sealed class DayPageBrowserTests(HistorySite site, ITestOutputHelper outp
             Assert.True(spikes > 0);
         }
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => browser.ClosePagesAsync(output);
 }

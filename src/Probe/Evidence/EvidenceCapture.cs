@@ -14,7 +14,8 @@ public sealed class EvidenceCapture : IPacketTap, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource<EvidenceResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Dictionary<int, BpfFilter> _filters = [];
+    /// <summary>The filter compiled per link type; null where the expression cannot apply (kept, so it is compiled once).</summary>
+    private readonly Dictionary<int, BpfFilter?> _filters = [];
     private PcapFileWriter? _writer;
     private int _linkType = LinkTypes.Ethernet;
     private long _bytes;
@@ -56,10 +57,9 @@ public sealed class EvidenceCapture : IPacketTap, IDisposable
                 // This link type cannot carry the host's traffic as the expression says; skip its packets.
                 filter = null;
             }
-            if (filter is null) return true;
             _filters[packet.LinkType] = filter;
         }
-        if (!filter.Matches(packet)) return true;
+        if (filter is null || !filter.Matches(packet)) return true;
         lock (_lock)
         {
             if (_done) return false;

@@ -34,24 +34,11 @@ public sealed partial class ReportTable
 
     private ReportInfo? Info => ReportCatalog.Find(Report);
 
-    internal IReadOnlyList<string> Columns =>
-        Rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct().ToList();
+    /// <summary>The columns of every row, in first-seen order; set with the rows.</summary>
+    private IReadOnlyList<string> Columns { get; set; } = [];
 
-    internal IReadOnlyList<ReportRow> Sorted
-    {
-        get
-        {
-            var column = _sort ?? Info?.DefaultSort;
-            if (column is null || !Columns.Contains(column)) return Rows;
-            var numeric = Rows.All(r => r[column] is null or long or int or double or bool);
-            IEnumerable<ReportRow> ordered = numeric
-                ? (_descending ? Rows.OrderByDescending(r => r.Number(column)) : Rows.OrderBy(r => r.Number(column)))
-                : (_descending
-                    ? Rows.OrderByDescending(r => r.Text(column), StringComparer.Ordinal)
-                    : Rows.OrderBy(r => r.Text(column), StringComparer.Ordinal));
-            return ordered.ToList();
-        }
-    }
+    /// <summary>The rows in the shown order; set when the rows or the sort change, not on every render.</summary>
+    private IReadOnlyList<ReportRow> Sorted { get; set; } = [];
 
     protected override void OnParametersSet()
     {
@@ -62,13 +49,32 @@ public sealed partial class ReportTable
             _sort = SortBy;
             _descending = Descending;
         }
+        Columns = Rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct().ToList();
+        Sorted = Sort();
+    }
+
+    private IReadOnlyList<ReportRow> Sort()
+    {
+        var column = _sort ?? Info?.DefaultSort;
+        if (column is null || !Columns.Contains(column)) return Rows;
+        var numeric = Rows.All(r => r[column] is null or long or int or double or bool);
+        IEnumerable<ReportRow> ordered = numeric
+            ? (_descending ? Rows.OrderByDescending(r => r.Number(column)) : Rows.OrderBy(r => r.Number(column)))
+            : (_descending
+                ? Rows.OrderByDescending(r => r.Text(column), StringComparer.Ordinal)
+                : Rows.OrderBy(r => r.Text(column), StringComparer.Ordinal));
+        return ordered.ToList();
     }
 
     /// <summary>Sorting on the column shown sorted reverses it; any other column starts largest first.</summary>
     private ReportSort NextSort(string column) =>
         new(column, (_sort ?? Info?.DefaultSort) != column || !_descending);
 
-    private void SortOn(string column) => (_sort, _descending) = NextSort(column);
+    private void SortOn(string column)
+    {
+        (_sort, _descending) = NextSort(column);
+        Sorted = Sort();
+    }
 
     private string SortMark(string column) =>
         (_sort ?? Info?.DefaultSort) == column ? (_descending ? "▼" : "▲") : "";

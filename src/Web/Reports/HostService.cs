@@ -35,27 +35,7 @@ public sealed class HostService(IMonitorStore store, TimeProvider clock)
             throw new StoreQueryException(error!);
         var probes = string.IsNullOrEmpty(probe) ? null : new[] { probe };
 
-        var intervals = await store.QueryIntervalsAsync(new IntervalQuery(range.From, range.To, probes, 20000), cancellationToken);
-        var traffic = intervals
-            .GroupBy(i => i.Start)
-            .OrderBy(g => g.Key)
-            .Select(g =>
-            {
-                double sent = 0, received = 0;
-                foreach (var interval in g)
-                {
-                    var seconds = Math.Max(1, interval.Duration.TotalSeconds);
-                    if (!interval.Reports.TryGetValue(ReportCatalog.Talkers, out var rows)) continue;
-                    foreach (var row in rows)
-                    {
-                        if (!string.Equals(row.Text("ip"), ip, StringComparison.OrdinalIgnoreCase)) continue;
-                        sent += row.Number("bytes_sent") * 8 / seconds;
-                        received += row.Number("bytes_received") * 8 / seconds;
-                    }
-                }
-                return new HostPoint(g.Key, sent, received);
-            })
-            .ToList();
+        var traffic = await TrafficAsync(ip, range, probes, cancellationToken);
         var folded = Fold(traffic, Downsampler.MaxPoints);
 
         var reports = new Dictionary<string, IReadOnlyList<ReportRow>>();
@@ -65,6 +45,48 @@ public sealed class HostService(IMonitorStore store, TimeProvider clock)
             if (rows.Count > 0) reports[report.Name] = rows;
         }
         return new HostView(ip, range, folded, reports);
+    }
+
+    /// <summary>Intervals read per store query: a month of 30 s intervals is read a page at a time, oldest first.</summary>
+    private const int PageSize = 2000;
+
+    /// <summary>The host's bits/s per interval start (summed over probes) from the talkers report of every interval in the range.</summary>
+    private async Task<IReadOnlyList<HostPoint>> TrafficAsync(string ip, TimeRange range, string[]? probes, CancellationToken cancellationToken)
+    {
+        var perStart = new SortedDictionary<DateTimeOffset, HostPoint>();
+        var cursor = range.From;
+        while (true)
+        {
+            var page = await store.QueryIntervalsAsync(new IntervalQuery(cursor, range.To, probes, PageSize), cancellationToken);
+            var full = page.Count == PageSize;
+            // A full page may end part-way through the probes of its last start: that start is read again whole.
+            var last = page.Count > 0 ? page[^1].Start : cursor;
+            var pageIsOneStart = full && page[0].Start == last;
+            foreach (var interval in page)
+            {
+                if (full && !pageIsOneStart && interval.Start == last) break;
+                var (sent, received) = Talker(interval, ip);
+                var point = perStart.GetValueOrDefault(interval.Start) ?? new HostPoint(interval.Start, 0, 0);
+                perStart[interval.Start] = point with { BitsSent = point.BitsSent + sent, BitsReceived = point.BitsReceived + received };
+            }
+            if (!full) break;
+            cursor = pageIsOneStart ? last.AddMilliseconds(1) : last;
+        }
+        return [.. perStart.Values];
+    }
+
+    private static (double Sent, double Received) Talker(IntervalSnapshot interval, string ip)
+    {
+        double sent = 0, received = 0;
+        if (!interval.Reports.TryGetValue(ReportCatalog.Talkers, out var rows)) return (0, 0);
+        var seconds = Math.Max(1, interval.Duration.TotalSeconds);
+        foreach (var row in rows)
+        {
+            if (!string.Equals(row.Text("ip"), ip, StringComparison.OrdinalIgnoreCase)) continue;
+            sent += row.Number("bytes_sent") * 8 / seconds;
+            received += row.Number("bytes_received") * 8 / seconds;
+        }
+        return (sent, received);
     }
 
     private static IReadOnlyList<HostPoint> Fold(IReadOnlyList<HostPoint> points, int max)

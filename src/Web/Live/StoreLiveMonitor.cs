@@ -80,8 +80,11 @@ public sealed class StoreLiveMonitor(IMonitorStore store, ILogger<StoreLiveMonit
         }
         var fresh = seconds.Select(kv => new SecondPoint("all", kv.Key, kv.Value)).ToList();
 
-        var intervals = await store.QueryIntervalsAsync(new IntervalQuery(intervalsSince, now, null, 1000), cancellationToken);
-        var newest = intervals.Count == 0 ? null : intervals.MaxBy(i => i.End);
+        // Only the newest stored interval is kept: read just that one, whatever the number of probes.
+        IntervalSnapshot? newest = null;
+        var latest = (await store.QueryProbesAsync(cancellationToken)).Max(p => p.LastIntervalStart);
+        if (latest is { } start && start >= intervalsSince)
+            newest = (await store.QueryIntervalsAsync(new IntervalQuery(start, start, null, 1000), cancellationToken)).MaxBy(i => i.End);
 
         Action<SecondPoint>? onSecond;
         Action<IntervalSnapshot>? onInterval = null;

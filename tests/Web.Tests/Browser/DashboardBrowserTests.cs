@@ -39,6 +39,8 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         return (site, talkers);
     }
 
+    private static readonly PageWaitForURLOptions SameDocument = new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 };
+
     private static Task<IJSHandle> ChartDrawnAsync(IPage page, string chart) =>
         page.WaitForFunctionAsync(
             "name => { const el = document.querySelector(`[data-chart-plot='${name}']`); " +
@@ -72,11 +74,17 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         await page.GotoAsync(site.BaseUrl + "/");
         await ChartDrawnAsync(page, "packets");
 
-        var plot = await page.Locator("[data-chart-plot='packets'] .apexcharts-grid").BoundingBoxAsync();
+        // Under load the other charts may still be mounting and move the page: wait until every chart is mounted,
+        // and place the click relative to the plot area where it is when clicking (ApexCharts' overlay takes it).
+        await page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll('[data-chart-plot]')].every(el => el.querySelector('.apexcharts-svg'))");
+        var grid = page.Locator("[data-chart-plot='packets'] .apexcharts-grid");
+        var plot = await grid.BoundingBoxAsync();
         Assert.NotNull(plot);
-        await page.Mouse.ClickAsync(plot.X + plot.Width * 0.5f, plot.Y + plot.Height * 0.5f);
+        await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
 
-        await page.WaitForURLAsync(new Regex(@"/reports/talkers\?at="));
+        // Blazor navigates inside the document: wait for the URL, not for a load event, and allow a loaded machine time.
+        await page.WaitForURLAsync(new Regex(@"/reports/talkers\?at="), SameDocument);
         var label = page.Locator(".period-label");
         await Assertions.Expect(label).ToContainTextAsync("Interval");
         var at = DateTimeOffset.Parse(Regex.Match(page.Url, @"at=([^&]+)").Groups[1].Value.Replace("%3A", ":"));
@@ -87,7 +95,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         Assert.Contains(await rows.AllInnerTextsAsync(), text => talkers.Any(text.Contains));
 
         await page.Locator("th[data-column='packets']").ClickAsync();
-        await page.WaitForURLAsync(new Regex("sort=packets"));
+        await page.WaitForURLAsync(new Regex("sort=packets"), SameDocument);
         var bookmark = page.Url;
         var labelText = await label.InnerTextAsync();
         var order = await page.Locator("td[data-column='packets']").AllInnerTextsAsync();

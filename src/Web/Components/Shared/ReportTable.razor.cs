@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
 using Monitor.Web.Formatting;
+using Monitor.Web.Navigation;
 
 namespace Monitor.Web.Components.Shared;
 
@@ -106,7 +107,7 @@ public sealed partial class ReportTable
         if (IsHostField(column) && value is string host && host.Length > 0)
         {
             builder.OpenElement(0, "a");
-            builder.AddAttribute(1, "href", $"hosts/{Uri.EscapeDataString(host)}");
+            builder.AddAttribute(1, "href", Links.Host(host));
             builder.AddContent(2, host);
             builder.CloseElement();
             if (IsInside(row, column)) builder.AddContent(3, Badge("home", "home"));

@@ -38,11 +38,12 @@ public sealed class IncrementalSpikeDetector(IMonitorStore store, AnomalyOptions
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var from = _fedUntil.TryGetValue(probe, out var fed)
+            if (!_unsent.TryGetValue(probe, out var changed)) _unsent[probe] = changed = [];
+            var known = _fedUntil.TryGetValue(probe, out var fed);
+            if (known && until <= fed) return await SendAsync(changed, cancellationToken).ConfigureAwait(false);
+            var from = known
                 ? fed - options.Interval
                 : until - options.ShortTermWindow - options.Interval * (options.FailuresW * 2 + 2);
-            if (!_unsent.TryGetValue(probe, out var changed)) _unsent[probe] = changed = [];
-            if (until <= from) return await SendAsync(changed, cancellationToken).ConfigureAwait(false);
 
             foreach (var series in options.EffectiveSeries)
             {

@@ -136,6 +136,37 @@ public abstract class SpikeDetectionTests(HistoryStoreFixture fixture, ITestOutp
             Assert.Contains(next, s => s.Id == refused.Id);
         });
     }
+
+    [Fact]
+    public async Task A_catch_up_to_a_time_already_fed_reads_nothing_but_still_writes_the_unsent_spikes()
+    {
+        var store = new FlakyEventStore(fixture.Store);
+        var incremental = new IncrementalSpikeDetector(store, new AnomalyOptions());
+        await incremental.CatchUpAsync(Plan.Probe, Plan.Flood.Start.AddMinutes(-30));
+        var reads = store.SeriesQueries;
+        Assert.Empty(await incremental.CatchUpAsync(Plan.Probe, Plan.Flood.Start.AddMinutes(-30)));
+        Assert.Empty(await incremental.CatchUpAsync(Plan.Probe, Plan.Flood.Start.AddMinutes(-31)));
+        Assert.Equal(reads, store.SeriesQueries);
+
+        store.FailNextEventWrite = true;
+        var t = Plan.Flood.Start.AddMinutes(-30);
+        while (store.FailNextEventWrite && t < Plan.Flood.End)
+        {
+            t += Plan.Interval;
+            try { await incremental.CatchUpAsync(Plan.Probe, t); }
+            catch (StoreWriteException) { }
+        }
+        Assert.NotEmpty(store.Refused);
+        reads = store.SeriesQueries;
+        var written = store.Written.Count;
+
+        var retried = await incremental.CatchUpAsync(Plan.Probe, t);
+
+        Assert.Equal(reads, store.SeriesQueries);
+        Assert.Equal(store.Refused.Select(e => e.Id), retried.Select(s => s.Id));
+        Assert.Equal(store.Refused.Select(e => e.Id), store.Written.Skip(written).Select(e => e.Id));
+        Assert.Empty(await incremental.CatchUpAsync(Plan.Probe, t));
+    }
 }
 
 [CollectionDefinition(nameof(SqliteHistory))]

@@ -5,13 +5,14 @@ namespace Monitor.Storage.Tests.Support;
 
 /// <summary>
 /// A real store whose event write can be made to fail once (as a full disk or a dropped connection would),
-/// and which records the events it refused and those it passed on.
+/// and which records the events it refused and those it passed on, and counts the series it was asked for.
 /// </summary>
 public sealed class FlakyEventStore(IMonitorStore inner) : IMonitorStore
 {
     public bool FailNextEventWrite { get; set; }
     public List<MonitorEvent> Refused { get; } = [];
     public List<MonitorEvent> Written { get; } = [];
+    public int SeriesQueries { get; private set; }
 
     public Task WriteEventsAsync(IReadOnlyList<MonitorEvent> events, CancellationToken cancellationToken = default)
     {
@@ -34,8 +35,11 @@ public sealed class FlakyEventStore(IMonitorStore inner) : IMonitorStore
     public Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default) =>
         inner.WriteSecondsAsync(points, cancellationToken);
 
-    public Task<SeriesResult> QuerySeriesAsync(SeriesQuery query, CancellationToken cancellationToken = default) =>
-        inner.QuerySeriesAsync(query, cancellationToken);
+    public Task<SeriesResult> QuerySeriesAsync(SeriesQuery query, CancellationToken cancellationToken = default)
+    {
+        SeriesQueries++;
+        return inner.QuerySeriesAsync(query, cancellationToken);
+    }
 
     public Task<IReadOnlyList<ReportRow>> QueryTopAsync(TopQuery query, CancellationToken cancellationToken = default) =>
         inner.QueryTopAsync(query, cancellationToken);

@@ -59,14 +59,13 @@ public sealed partial class InfluxStore : IMonitorStore
 
     public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(points);
+        IntervalChecks.Validate(points);
         if (points.Count == 0) return;
         await EnsureReadyAsync(cancellationToken);
         var lines = new LineProtocol();
         var newest = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var point in points)
         {
-            if (string.IsNullOrWhiteSpace(point.Probe)) throw new ArgumentException("a second point needs a probe name");
             lines.Point("seconds").Tag("probe", point.Probe);
             foreach (var (name, value) in point.Metrics) lines.Field(name, value);
             var ms = point.Time.ToUnixTimeSeconds() * 1000;

@@ -90,7 +90,7 @@ public sealed class SqliteStore : IMonitorStore
 
     public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(points);
+        IntervalChecks.Validate(points);
         if (points.Count == 0) return;
         await WriteAsync(connection => WriteSeconds(connection, points), cancellationToken);
     }

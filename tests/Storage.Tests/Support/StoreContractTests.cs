@@ -90,6 +90,19 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task One_second_points_without_a_probe_name_are_refused_before_any_of_the_batch_is_written()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(5);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteSecondsAsync([Second("p1", start, 1), Second(" ", start, 2)]));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteSecondsAsync([Second("", start, 3)]));
+
+        Assert.Empty(await store.QueryProbesAsync());
+        Assert.Empty((await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(59)))).Points);
+    }
+
+    [Fact]
     public async Task Top_n_over_a_range_sorts_by_any_field_and_filters_by_host()
     {
         await using var store = await CreateStoreAsync();

@@ -50,6 +50,7 @@ public sealed class SqliteStore : IMonitorStore
             DefaultTimeout = 30,
         }.ToString();
         using var connection = Open();
+        CheckVersion(connection);
         Execute(connection, "PRAGMA journal_mode=WAL;");
         using var transaction = connection.BeginTransaction();
         Execute(connection, SqliteSchema.Create, transaction);
@@ -57,6 +58,17 @@ public sealed class SqliteStore : IMonitorStore
     }
 
     public string Path { get; }
+
+    /// <summary>Refuses, at open, a file whose rows this version cannot read instead of failing on every old row later.</summary>
+    private void CheckVersion(SqliteConnection connection)
+    {
+        var version = Scalar<long>(connection, null, "PRAGMA user_version");
+        if (version == SqliteSchema.Version || Scalar<long>(connection, null, "SELECT count(*) FROM sqlite_master WHERE type='table'") == 0) return;
+        if (version == 0 && Scalar<long>(connection, null, SqliteSchema.UnstampedCurrentLayout) == 1) return;
+        var maker = version > SqliteSchema.Version ? "a newer" : "an older";
+        throw new InvalidDataException(
+            $"SQLite store {Path} was made by {maker} Monitor version (schema {version}, this version uses {SqliteSchema.Version}) and cannot be read; move it aside and start with a new file");
+    }
 
     /// <summary>A page limit applied to every connection (SQLite's max_page_count): lets tests fill the "disk".</summary>
     internal long? MaxPageCount

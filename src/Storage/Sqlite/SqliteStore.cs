@@ -90,9 +90,6 @@ public sealed class SqliteStore : IMonitorStore
     private long? _maxPageCount;
     private bool _pageLimitUsed;
 
-    public Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        WriteIntervalsAsync([snapshot], cancellationToken);
-
     public async Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default)
     {
         IntervalChecks.Validate(snapshots);

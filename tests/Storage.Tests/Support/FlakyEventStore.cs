@@ -26,9 +26,6 @@ public sealed class FlakyEventStore(IMonitorStore inner) : IMonitorStore
         return inner.WriteEventsAsync(events, cancellationToken);
     }
 
-    public Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        inner.WriteIntervalAsync(snapshot, cancellationToken);
-
     public Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default) =>
         inner.WriteIntervalsAsync(snapshots, cancellationToken);
 

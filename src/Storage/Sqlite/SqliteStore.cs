@@ -586,7 +586,7 @@ public sealed class SqliteStore : IMonitorStore
             "SELECT event FROM events WHERE time >= $f AND time <= $t"
             + (query.Kind is null ? "" : " AND kind=$k")
             + (probes is null ? "" : $" AND probe IN ({string.Join(',', probes.Select((_, i) => "$p" + i))})")
-            + " ORDER BY time, id LIMIT $l");
+            + (query.Newest ? " ORDER BY time DESC, id DESC LIMIT $l" : " ORDER BY time, id LIMIT $l"));
         command.Parameters.AddWithValue("$f", query.From.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$t", query.To.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$l", query.Limit);

@@ -146,6 +146,21 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task Newest_events_come_newest_first_so_a_small_limit_keeps_the_latest()
+    {
+        await using var store = await CreateStoreAsync();
+        var t = Base.AddHours(6);
+        await store.WriteEventsAsync([.. Enumerable.Range(0, 20).Select(i =>
+            new MonitorEvent { Id = $"e{i:D2}", Probe = "p1", Time = t.AddMinutes(i), Kind = EventKinds.Spike, Message = $"event {i}" })]);
+
+        var newest = await store.QueryEventsAsync(new EventQuery(t, t.AddHours(1), Limit: 3, Newest: true));
+        var oldest = await store.QueryEventsAsync(new EventQuery(t, t.AddHours(1), Limit: 3));
+
+        Assert.Equal(["e19", "e18", "e17"], newest.Select(e => e.Id));
+        Assert.Equal(["e00", "e01", "e02"], oldest.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task Bad_arguments_are_clear_errors()
     {
         await using var store = await CreateStoreAsync();

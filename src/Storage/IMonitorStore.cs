@@ -9,19 +9,16 @@ namespace Monitor.Storage;
 /// </summary>
 public interface IMonitorStore : IAsyncDisposable
 {
-    /// <summary>Stores a closed interval. Idempotent per (probe, start): a replay replaces, never doubles.</summary>
-    Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default);
-
     /// <summary>
-    /// Stores many closed intervals at once (a spool's backlog, a history fill) with the same result as writing
-    /// them one by one in list order, in far fewer transactions or requests. Idempotent like the single write;
-    /// a bad snapshot anywhere in the list is an <see cref="ArgumentException"/> before anything is written.
+    /// Stores closed intervals (one, a spool's backlog, a history fill) with the same result as writing them one by
+    /// one in list order, in far fewer transactions or requests. Idempotent per (probe, start): a replay replaces,
+    /// never doubles; a bad snapshot anywhere in the list is an <see cref="ArgumentException"/> before anything is written.
     /// </summary>
-    async Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(snapshots);
-        foreach (var snapshot in snapshots) await WriteIntervalAsync(snapshot, cancellationToken);
-    }
+    Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores one closed interval, as a batch of one.</summary>
+    Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        WriteIntervalsAsync([snapshot], cancellationToken);
 
     /// <summary>Stores 1-second points as they happen (live graphs of separate probe processes).</summary>
     Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default);

@@ -2,7 +2,7 @@ using Monitor.Storage.Snapshots;
 
 namespace Monitor.Storage;
 
-/// <summary>What every store refuses in an interval write, checked for a whole batch before anything is written.</summary>
+/// <summary>What every store refuses in an interval or second write, checked for a whole batch before anything is written.</summary>
 internal static class IntervalChecks
 {
     public static void Validate(IntervalSnapshot snapshot)
@@ -17,5 +17,15 @@ internal static class IntervalChecks
     {
         ArgumentNullException.ThrowIfNull(snapshots);
         foreach (var snapshot in snapshots) Validate(snapshot);
+    }
+
+    public static void Validate(IReadOnlyList<SecondPoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        foreach (var point in points)
+        {
+            ArgumentNullException.ThrowIfNull(point);
+            if (string.IsNullOrWhiteSpace(point.Probe)) throw new ArgumentException("a second point needs a probe name");
+        }
     }
 }

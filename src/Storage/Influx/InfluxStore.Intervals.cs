@@ -19,9 +19,6 @@ public sealed partial class InfluxStore
     private const int IntervalsPerBatch = 500;
     private const long FiveMinuteMs = 300_000;
 
-    public Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        WriteIntervalsAsync([snapshot], cancellationToken);
-
     public async Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default)
     {
         IntervalChecks.Validate(snapshots);

@@ -59,14 +59,13 @@ public sealed partial class InfluxStore : IMonitorStore
 
     public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(points);
+        IntervalChecks.Validate(points);
         if (points.Count == 0) return;
         await EnsureReadyAsync(cancellationToken);
         var lines = new LineProtocol();
         var newest = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var point in points)
         {
-            if (string.IsNullOrWhiteSpace(point.Probe)) throw new ArgumentException("a second point needs a probe name");
             lines.Point("seconds").Tag("probe", point.Probe);
             foreach (var (name, value) in point.Metrics) lines.Field(name, value);
             var ms = point.Time.ToUnixTimeSeconds() * 1000;
@@ -211,12 +210,16 @@ public sealed partial class InfluxStore : IMonitorStore
         var probes = QueryGuard.Probes(query.Probes);
         var statement = $"SELECT \"event\" FROM {From(EventPolicy, "events")} WHERE time >= {InfluxQl.Time(query.From.ToUnixTimeMilliseconds())} " +
             $"AND time <= {InfluxQl.Time(query.To.ToUnixTimeMilliseconds())}{InfluxQl.ProbeClause(probes)}" +
-            (query.Kind is null ? "" : $" AND \"kind\"={InfluxQl.Literal(query.Kind)}");
+            (query.Kind is null ? "" : $" AND \"kind\"={InfluxQl.Literal(query.Kind)}") +
+            (query.Newest ? $" ORDER BY time DESC LIMIT {query.Limit}" : "");
         var events = new List<MonitorEvent>();
         foreach (var s in (await _client.QueryAsync(statement, cancellationToken))[0])
             foreach (var row in s.Rows)
                 events.Add(JsonSerializer.Deserialize((string)row[1]!, StoreJson.Default.MonitorEvent)!);
-        return events.OrderBy(e => e.Time).ThenBy(e => e.Id, StringComparer.Ordinal).Take(query.Limit).ToList();
+        var ordered = query.Newest
+            ? events.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id, StringComparer.Ordinal)
+            : events.OrderBy(e => e.Time).ThenBy(e => e.Id, StringComparer.Ordinal);
+        return ordered.Take(query.Limit).ToList();
     }
 
     public async Task<IReadOnlyList<IntervalSnapshot>> QueryIntervalsAsync(IntervalQuery query, CancellationToken cancellationToken = default)

@@ -25,12 +25,14 @@ public sealed record TopQuery(
     string? SortBy = null,
     string? Host = null);
 
+/// <summary>Events in a range, oldest first; with Newest, newest first, so that Limit keeps the latest ones.</summary>
 public sealed record EventQuery(
     DateTimeOffset From,
     DateTimeOffset To,
     IReadOnlyList<string>? Probes = null,
     string? Kind = null,
-    int Limit = 1000);
+    int Limit = 1000,
+    bool Newest = false);
 
 public sealed record IntervalQuery(
     DateTimeOffset From,

@@ -283,8 +283,7 @@ public sealed class SpooledStoreWriter : IAsyncDisposable
             case IntervalKind:
                 var snapshots = payloads.Select(p => JsonSerializer.Deserialize(p, StoreJson.Default.IntervalSnapshot)
                     ?? throw new JsonException("empty spooled interval")).ToList();
-                if (snapshots.Count == 1) await _store.WriteIntervalAsync(snapshots[0], token);
-                else await _store.WriteIntervalsAsync(snapshots, token);
+                await _store.WriteIntervalsAsync(snapshots, token);
                 break;
             case SecondsKind:
                 var points = new List<SecondPoint>();

@@ -13,6 +13,16 @@ internal static class SqliteSchema
     public const int TierFiveMinute = 2;
     public const int TierHour = 3;
 
+    /// <summary>
+    /// Stamped in PRAGMA user_version when the tables are made; a file with tables and another number was made
+    /// by a Monitor whose rows this one cannot read (1 = snapshots and report rows as deflate-compressed BLOBs).
+    /// </summary>
+    public const int Version = 1;
+
+    /// <summary>Files from before the version stamp whose intervals already hold the current compressed snapshots.</summary>
+    public const string UnstampedCurrentLayout =
+        "SELECT count(*) FROM pragma_table_info('intervals') WHERE name='snapshot' AND type='BLOB'";
+
     public const string Create = """
         CREATE TABLE IF NOT EXISTS probes(
             id INTEGER PRIMARY KEY,
@@ -43,5 +53,6 @@ internal static class SqliteSchema
             id TEXT PRIMARY KEY, probe TEXT NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL,
             event TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS events_time ON events(time);
+        PRAGMA user_version=1;
         """;
 }

@@ -50,6 +50,7 @@ public sealed class SqliteStore : IMonitorStore
             DefaultTimeout = 30,
         }.ToString();
         using var connection = Open();
+        CheckVersion(connection);
         Execute(connection, "PRAGMA journal_mode=WAL;");
         using var transaction = connection.BeginTransaction();
         Execute(connection, SqliteSchema.Create, transaction);
@@ -57,6 +58,17 @@ public sealed class SqliteStore : IMonitorStore
     }
 
     public string Path { get; }
+
+    /// <summary>Refuses, at open, a file whose rows this version cannot read instead of failing on every old row later.</summary>
+    private void CheckVersion(SqliteConnection connection)
+    {
+        var version = Scalar<long>(connection, null, "PRAGMA user_version");
+        if (version == SqliteSchema.Version || Scalar<long>(connection, null, "SELECT count(*) FROM sqlite_master WHERE type='table'") == 0) return;
+        if (version == 0 && Scalar<long>(connection, null, SqliteSchema.UnstampedCurrentLayout) == 1) return;
+        var maker = version > SqliteSchema.Version ? "a newer" : "an older";
+        throw new InvalidDataException(
+            $"SQLite store {Path} was made by {maker} Monitor version (schema {version}, this version uses {SqliteSchema.Version}) and cannot be read; move it aside and start with a new file");
+    }
 
     /// <summary>A page limit applied to every connection (SQLite's max_page_count): lets tests fill the "disk".</summary>
     internal long? MaxPageCount
@@ -78,9 +90,6 @@ public sealed class SqliteStore : IMonitorStore
     private long? _maxPageCount;
     private bool _pageLimitUsed;
 
-    public Task WriteIntervalAsync(IntervalSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        WriteIntervalsAsync([snapshot], cancellationToken);
-
     public async Task WriteIntervalsAsync(IReadOnlyList<IntervalSnapshot> snapshots, CancellationToken cancellationToken = default)
     {
         IntervalChecks.Validate(snapshots);
@@ -90,7 +99,7 @@ public sealed class SqliteStore : IMonitorStore
 
     public async Task WriteSecondsAsync(IReadOnlyList<SecondPoint> points, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(points);
+        IntervalChecks.Validate(points);
         if (points.Count == 0) return;
         await WriteAsync(connection => WriteSeconds(connection, points), cancellationToken);
     }
@@ -577,7 +586,7 @@ public sealed class SqliteStore : IMonitorStore
             "SELECT event FROM events WHERE time >= $f AND time <= $t"
             + (query.Kind is null ? "" : " AND kind=$k")
             + (probes is null ? "" : $" AND probe IN ({string.Join(',', probes.Select((_, i) => "$p" + i))})")
-            + " ORDER BY time, id LIMIT $l");
+            + (query.Newest ? " ORDER BY time DESC, id DESC LIMIT $l" : " ORDER BY time, id LIMIT $l"));
         command.Parameters.AddWithValue("$f", query.From.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$t", query.To.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$l", query.Limit);

@@ -2,6 +2,7 @@ using Monitor.Storage.Anomalies;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Queries;
 using Monitor.Storage.Snapshots;
+using Monitor.Storage.Tests.Support;
 using Monitor.TestKit.History;
 using Xunit.Abstractions;
 
@@ -112,6 +113,59 @@ public abstract class SpikeDetectionTests(HistoryStoreFixture fixture, ITestOutp
         var firstNews = seen.GroupBy(s => s.Id).Select(g => g.First()).ToList();
         Assert.All(firstNews, s => Assert.True(s.Open));
         Assert.All(firstNews, s => Assert.InRange(s.End, Plan.Flood.Start, Plan.Flood.Start.AddMinutes(3)));
+    }
+
+    [Fact]
+    public async Task A_spike_whose_event_write_failed_is_written_by_the_next_catch_up()
+    {
+        var store = new FlakyEventStore(fixture.Store) { FailNextEventWrite = true };
+        var incremental = new IncrementalSpikeDetector(store, new AnomalyOptions());
+        var t = Plan.Flood.Start.AddHours(-1);
+        for (; store.FailNextEventWrite && t <= Plan.Flood.End; t += Plan.Interval)
+        {
+            try { await incremental.CatchUpAsync(Plan.Probe, t); }
+            catch (StoreWriteException) { }
+        }
+        Assert.NotEmpty(store.Refused);
+
+        var next = await incremental.CatchUpAsync(Plan.Probe, t);
+
+        Assert.All(store.Refused, refused =>
+        {
+            Assert.Contains(store.Written, w => w.Id == refused.Id && w.Details.Count == refused.Details.Count && !w.Details.Except(refused.Details).Any());
+            Assert.Contains(next, s => s.Id == refused.Id);
+        });
+    }
+
+    [Fact]
+    public async Task A_catch_up_to_a_time_already_fed_reads_nothing_but_still_writes_the_unsent_spikes()
+    {
+        var store = new FlakyEventStore(fixture.Store);
+        var incremental = new IncrementalSpikeDetector(store, new AnomalyOptions());
+        await incremental.CatchUpAsync(Plan.Probe, Plan.Flood.Start.AddMinutes(-30));
+        var reads = store.SeriesQueries;
+        Assert.Empty(await incremental.CatchUpAsync(Plan.Probe, Plan.Flood.Start.AddMinutes(-30)));
+        Assert.Empty(await incremental.CatchUpAsync(Plan.Probe, Plan.Flood.Start.AddMinutes(-31)));
+        Assert.Equal(reads, store.SeriesQueries);
+
+        store.FailNextEventWrite = true;
+        var t = Plan.Flood.Start.AddMinutes(-30);
+        while (store.FailNextEventWrite && t < Plan.Flood.End)
+        {
+            t += Plan.Interval;
+            try { await incremental.CatchUpAsync(Plan.Probe, t); }
+            catch (StoreWriteException) { }
+        }
+        Assert.NotEmpty(store.Refused);
+        reads = store.SeriesQueries;
+        var written = store.Written.Count;
+
+        var retried = await incremental.CatchUpAsync(Plan.Probe, t);
+
+        Assert.Equal(reads, store.SeriesQueries);
+        Assert.Equal(store.Refused.Select(e => e.Id), retried.Select(s => s.Id));
+        Assert.Equal(store.Refused.Select(e => e.Id), store.Written.Skip(written).Select(e => e.Id));
+        Assert.Empty(await incremental.CatchUpAsync(Plan.Probe, t));
     }
 }
 

@@ -142,11 +142,11 @@ public sealed class SpooledStoreWriterTests : IDisposable
     /// <summary>Limits the file to its current pages and writes until SQLite says it is full.</summary>
     private static async Task<StoreWriteException> FillUp(SqliteStore store)
     {
-        await store.WriteIntervalAsync(Interval("p1", Base.AddDays(-1), 1));
+        await store.WriteIntervalsAsync([Interval("p1", Base.AddDays(-1), 1)]);
         store.MaxPageCount = store.PageCount();
         for (var i = 0; i < 100; i++)
         {
-            try { await store.WriteIntervalAsync(Big(Base.AddDays(-1).AddSeconds(30 * (i + 1)), 1)); }
+            try { await store.WriteIntervalsAsync([Big(Base.AddDays(-1).AddSeconds(30 * (i + 1)), 1)]); }
             catch (StoreWriteException e) { return e; }
         }
         throw new InvalidOperationException("the page limit never filled the store");

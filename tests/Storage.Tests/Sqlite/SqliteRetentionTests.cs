@@ -25,7 +25,7 @@ public sealed class SqliteRetentionTests : IDisposable
         for (var i = 0; i < 360; i++)
         {
             await store.WriteSecondsAsync([Second("p1", start.AddSeconds(30 * i), i)]);
-            await store.WriteIntervalAsync(Interval("p1", start.AddSeconds(30 * i), 300));
+            await store.WriteIntervalsAsync([Interval("p1", start.AddSeconds(30 * i), 300)]);
         }
 
         Assert.Empty(await store.QueryIntervalsAsync(new IntervalQuery(start, start.AddHours(1))));

@@ -90,6 +90,19 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task One_second_points_without_a_probe_name_are_refused_before_any_of_the_batch_is_written()
+    {
+        await using var store = await CreateStoreAsync();
+        var start = Base.AddHours(5);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteSecondsAsync([Second("p1", start, 1), Second(" ", start, 2)]));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteSecondsAsync([Second("", start, 3)]));
+
+        Assert.Empty(await store.QueryProbesAsync());
+        Assert.Empty((await store.QuerySeriesAsync(new SeriesQuery(MetricCatalog.Packets, start, start.AddSeconds(59)))).Points);
+    }
+
+    [Fact]
     public async Task Top_n_over_a_range_sorts_by_any_field_and_filters_by_host()
     {
         await using var store = await CreateStoreAsync();
@@ -130,6 +143,21 @@ public abstract class StoreContractTests
         Assert.Equal("high \"udp\", weight", all[1].Message);
         Assert.Equal("e2", Assert.Single(await store.QueryEventsAsync(new EventQuery(t.AddMinutes(-1), t.AddMinutes(1), Kind: EventKinds.Alert))).Id);
         Assert.Equal("e1", Assert.Single(await store.QueryEventsAsync(new EventQuery(t.AddMinutes(-1), t.AddMinutes(1), ["p1"]))).Id);
+    }
+
+    [Fact]
+    public async Task Newest_events_come_newest_first_so_a_small_limit_keeps_the_latest()
+    {
+        await using var store = await CreateStoreAsync();
+        var t = Base.AddHours(6);
+        await store.WriteEventsAsync([.. Enumerable.Range(0, 20).Select(i =>
+            new MonitorEvent { Id = $"e{i:D2}", Probe = "p1", Time = t.AddMinutes(i), Kind = EventKinds.Spike, Message = $"event {i}" })]);
+
+        var newest = await store.QueryEventsAsync(new EventQuery(t, t.AddHours(1), Limit: 3, Newest: true));
+        var oldest = await store.QueryEventsAsync(new EventQuery(t, t.AddHours(1), Limit: 3));
+
+        Assert.Equal(["e19", "e18", "e17"], newest.Select(e => e.Id));
+        Assert.Equal(["e00", "e01", "e02"], oldest.Select(e => e.Id));
     }
 
     [Fact]

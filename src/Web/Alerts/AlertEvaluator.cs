@@ -1,3 +1,4 @@
+using Monitor.Storage.Anomalies;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
@@ -149,29 +150,29 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         List<AlertFiring> fired, List<AlertResolution> resolved)
     {
         var matching = spikes
-            .Where(e => e.Kind == EventKinds.Spike
-                        && e.Details.GetValueOrDefault("kind") == "new"
-                        && (rule.Series is null || e.Details.GetValueOrDefault("series") == rule.Series))
-            .OrderBy(e => e.Time);
-        foreach (var group in matching.GroupBy(e => e.Probe))
+            .Select(e => (Event: e, Spike: Spike.FromEvent(e)))
+            .Where(x => x.Spike is { Kind: SpikeKind.New } s && (rule.Series is null || s.Series == rule.Series))
+            .Select(x => (x.Event, Spike: x.Spike!))
+            .OrderBy(x => x.Spike.Start);
+        foreach (var group in matching.GroupBy(x => x.Spike.Probe))
         {
             var state = StateOf(rule, group.Key);
-            var first = group.First();
-            var end = group.Max(e => e.End ?? e.Time);
+            var first = group.First().Spike;
+            var end = group.Max(x => x.Spike.End);
             state.OpenUntil = state.Active && state.OpenUntil > end ? state.OpenUntil : end;
             state.LastEvaluated = end;
             if (state.Active) continue;
             state.Active = true;
-            state.Since = first.Time;
-            state.Suppressed = state.LastFired is { } last && first.Time - last < rule.CoolDown;
+            state.Since = first.Start;
+            state.Suppressed = state.LastFired is { } last && first.Start - last < rule.CoolDown;
             if (state.Suppressed) continue;
-            state.LastFired = first.Time;
-            var offenders = group.Select(e => new Offender(
-                e.Details.GetValueOrDefault("series") ?? "?",
-                $"{e.Details.GetValueOrDefault("series")}: {e.Message}",
-                double.TryParse(e.Details.GetValueOrDefault("peak"), System.Globalization.CultureInfo.InvariantCulture, out var peak) ? peak : 0,
+            state.LastFired = first.Start;
+            var offenders = group.Select(x => new Offender(
+                x.Spike.Series,
+                $"{x.Spike.Series}: {x.Event.Message}",
+                double.IsNaN(x.Spike.Peak) ? 0 : x.Spike.Peak,
                 null)).ToList();
-            fired.Add(new AlertFiring(rule, group.Key, first.Time, end, null, offenders, null, []));
+            fired.Add(new AlertFiring(rule, group.Key, first.Start, end, null, offenders, null, []));
         }
         foreach (var interval in intervals)
         {

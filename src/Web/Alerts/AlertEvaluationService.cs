@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitor.Storage;
+using Monitor.Storage.Anomalies;
 using Monitor.Storage.Queries;
 using Monitor.Storage.Snapshots;
 
@@ -25,11 +26,9 @@ public sealed class AlertEvaluationService(
     TimeProvider time,
     ILogger<AlertEvaluationService> logger) : BackgroundService
 {
-    private const int SeenSpikesCapacity = 10_000;
     private readonly AlertEvaluator _evaluator = new(settings.Rules);
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _seenSpikes = new(StringComparer.Ordinal);
-    private readonly Queue<string> _spikeOrder = new();
+    private readonly Dictionary<string, SeenSpike> _seenSpikes = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly AlertStateFile _stateFile = new(
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outbox.Path)) ?? ".", AlertStateFile.FileName), logger);
@@ -125,20 +124,32 @@ public sealed class AlertEvaluationService(
     private async Task<IReadOnlyList<MonitorEvent>> NewSpikesAsync(List<IntervalSnapshot> fresh, CancellationToken cancellationToken)
     {
         if (fresh.Count == 0 || !settings.Rules.Any(r => r.Kind == AlertRuleKind.Anomaly)) return [];
-        // Spikes are found after their interval is stored: look back a while and keep those not seen yet.
-        var from = fresh.Min(i => i.Start) - TimeSpan.FromHours(2);
+        // Spikes are found after their interval is stored: look back a while. The detector rewrites one
+        // event (same Id) as a spike opens, grows and closes, so an event seen before is passed on again
+        // when its End moved on or it closed.
+        var lookBack = TimeSpan.FromHours(2);
+        var from = fresh.Min(i => i.Start) - lookBack;
         var to = fresh.Max(i => i.End) + TimeSpan.FromMinutes(1);
         var events = await store.QueryEventsAsync(new EventQuery(from, to, Kind: EventKinds.Spike), cancellationToken).ConfigureAwait(false);
         var result = new List<MonitorEvent>();
         foreach (var e in events)
         {
-            if (!_seenSpikes.Add(e.Id)) continue;
-            _spikeOrder.Enqueue(e.Id);
-            if (_spikeOrder.Count > SeenSpikesCapacity) _seenSpikes.Remove(_spikeOrder.Dequeue());
+            var seen = new SeenSpike(e.Probe, e.End ?? e.Time, Spike.FromEvent(e) is { Open: true });
+            if (_seenSpikes.TryGetValue(e.Id, out var before) && seen.End <= before.End && seen.Open == before.Open) continue;
+            _seenSpikes[e.Id] = seen;
             result.Add(e);
+        }
+        // Per probe, since data time can differ between probes (one may replay an old capture).
+        foreach (var probe in fresh.GroupBy(i => i.Probe))
+        {
+            var horizon = probe.Min(i => i.Start) - lookBack;
+            foreach (var (id, s) in _seenSpikes.ToList())
+                if (s.Probe == probe.Key && s.End < horizon) _seenSpikes.Remove(id);
         }
         return result;
     }
+
+    private sealed record SeenSpike(string Probe, DateTimeOffset End, bool Open);
 
     private async Task PublishAsync(AlertRound round, CancellationToken cancellationToken)
     {

@@ -64,6 +64,7 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         public DateTimeOffset? LastEvaluated;
         public DateTimeOffset OpenUntil;
         public double? LastValue;
+        public readonly HashSet<string> OpenSpikes = new(StringComparer.Ordinal);
     }
 
     private readonly Dictionary<(string Rule, string Probe), State> _states = new();
@@ -79,7 +80,8 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
     /// <summary>Every (rule, probe) state, to keep across a restart.</summary>
     public IReadOnlyList<SavedRuleState> Save() =>
         _states.Select(kv => new SavedRuleState(kv.Key.Rule, kv.Key.Probe, [.. kv.Value.Window], kv.Value.Active,
-            kv.Value.Suppressed, kv.Value.Since, kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.OpenUntil, kv.Value.LastValue)).ToList();
+            kv.Value.Suppressed, kv.Value.Since, kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.OpenUntil, kv.Value.LastValue,
+            kv.Value.OpenSpikes.Count > 0 ? [.. kv.Value.OpenSpikes] : null)).ToList();
 
     /// <summary>Takes up saved states; those of rules no longer configured are dropped.</summary>
     public void Restore(IEnumerable<SavedRuleState> saved)
@@ -98,11 +100,14 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
             state.LastEvaluated = s.LastEvaluated;
             state.OpenUntil = s.OpenUntil;
             state.LastValue = s.LastValue;
+            state.OpenSpikes.Clear();
+            state.OpenSpikes.UnionWith(s.OpenSpikes ?? []);
         }
     }
 
     /// <param name="intervals">Intervals not seen before, any probes.</param>
-    /// <param name="newSpikes">Spike events not seen before (anomaly rules use those of Details kind=new).</param>
+    /// <param name="newSpikes">Spike events not seen before, or seen again because the spike grew or closed
+    /// (anomaly rules use those of kind new).</param>
     public AlertRound Evaluate(IReadOnlyList<IntervalSnapshot> intervals, IReadOnlyList<MonitorEvent> newSpikes)
     {
         var fired = new List<AlertFiring>();
@@ -159,6 +164,11 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
             var state = StateOf(rule, group.Key);
             var first = group.First().Spike;
             var end = group.Max(x => x.Spike.End);
+            foreach (var (_, spike) in group)
+            {
+                if (spike.Open) state.OpenSpikes.Add(spike.Id);
+                else state.OpenSpikes.Remove(spike.Id);
+            }
             state.OpenUntil = state.Active && state.OpenUntil > end ? state.OpenUntil : end;
             state.LastEvaluated = end;
             if (state.Active) continue;
@@ -178,7 +188,8 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         {
             if (!_states.TryGetValue((rule.Name, interval.Probe), out var state) || !state.Active) continue;
             state.LastEvaluated = interval.End;
-            if (interval.Start < state.OpenUntil) continue;
+            // A spike still open grows past its last End: the alert holds until it closes.
+            if (interval.Start < state.OpenUntil || state.OpenSpikes.Count > 0) continue;
             state.Active = false;
             if (!state.Suppressed)
                 resolved.Add(new AlertResolution(rule, interval.Probe, state.Since ?? interval.Start, interval.Start, interval.End, null));

@@ -13,8 +13,9 @@ namespace Monitor.Web.Alerts;
 /// events) from the store, runs the rules, and for what fired or cleared writes <c>alert</c> /
 /// <c>alert_resolved</c> events, starts evidence captures and puts one mail per rule into the outbox.
 /// Its state (what each probe's rules last saw) is kept in <see cref="AlertStateFile"/> next to the
-/// outbox: after a restart it goes on from there. A probe it never saw starts with the intervals stored
-/// after the site started.
+/// outbox: after a restart it goes on from there. A probe it never saw starts after the latest interval
+/// it had stored when the site started (all of its intervals when it had none): the history of a probe
+/// that ran before the site is not mailed again.
 /// </summary>
 public sealed class AlertEvaluationService(
     AlertSettings settings,
@@ -24,16 +25,41 @@ public sealed class AlertEvaluationService(
     AlertEvidence evidence,
     AlertActivity activity,
     TimeProvider time,
-    ILogger<AlertEvaluationService> logger) : BackgroundService
+    ILogger<AlertEvaluationService> logger) : BackgroundService, IHostedLifecycleService
 {
     private readonly AlertEvaluator _evaluator = new(settings.Rules);
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SeenSpike> _seenSpikes = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset _started = time.GetUtcNow();
     private readonly AlertStateFile _stateFile = new(
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outbox.Path)) ?? ".", AlertStateFile.FileName), logger);
     private bool _firstRound = true;
     private bool _restored;
+    private Dictionary<string, DateTimeOffset>? _storedAtStart;
+
+    /// <summary>
+    /// Notes each probe's latest interval before any hosted service starts, so that an in-process probe
+    /// quick to store its first intervals cannot make them look like history.
+    /// </summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Rules.Count == 0) return;
+        try
+        {
+            var probes = await store.QueryProbesAsync(cancellationToken).ConfigureAwait(false);
+            _storedAtStart = probes.Where(p => p.LastIntervalStart is not null)
+                .ToDictionary(p => p.Probe, p => p.LastIntervalStart!.Value, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Store not readable at start ({Error}): alerting starts after the intervals stored when it first is", e.Message);
+        }
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -84,12 +110,16 @@ public sealed class AlertEvaluationService(
             if (p.LastIntervalStart is not { } last) continue;
             if (!_seen.TryGetValue(p.Probe, out var seen))
             {
-                if (_firstRound && (p.LastSeen is null || p.LastSeen < _started))
+                // No saved state for the probe: what it stored before the site started is history, not news
+                // (its last_seen says nothing about that: point writes and probe_start events bump it too).
+                if (_storedAtStart is not null)
+                    seen = _storedAtStart.GetValueOrDefault(p.Probe, DateTimeOffset.UnixEpoch);
+                else if (_firstRound)
                 {
                     _seen[p.Probe] = last;
                     continue;
                 }
-                seen = DateTimeOffset.UnixEpoch;
+                else seen = DateTimeOffset.UnixEpoch;
             }
             if (last <= seen) continue;
             var intervals = await store.QueryIntervalsAsync(

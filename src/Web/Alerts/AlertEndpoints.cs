@@ -10,6 +10,7 @@ using MimeKit;
 using Monitor.Probe.Evidence;
 using Monitor.Probe.Hosting;
 using Monitor.Storage;
+using Monitor.Storage.Sqlite;
 
 namespace Monitor.Web.Alerts;
 
@@ -23,8 +24,8 @@ public static class AlertServiceCollectionExtensions
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => AlertSettings.Load(configuration.GetSection(AlertOptions.Section), baseDirectory,
-            DataDirectory(configuration["Probe:Store"], baseDirectory)));
+        services.AddSingleton(sp => AlertSettings.Load(configuration.GetSection(AlertOptions.Section), baseDirectory,
+            DataDirectory(sp.GetRequiredService<IMonitorStore>())));
         services.AddSingleton(sp => new AlertOutbox(sp.GetRequiredService<AlertSettings>().Options.Outbox));
         services.AddSingleton<SmtpMailSender>();
         services.AddSingleton<AlertMailComposer>();
@@ -45,13 +46,8 @@ public static class AlertServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The folder of a <c>sqlite:PATH</c> store; null for other stores (the defaults under data/ apply).</summary>
-    public static string? DataDirectory(string? storeSpec, string baseDirectory)
-    {
-        const string prefix = "sqlite:";
-        if (storeSpec is null || !storeSpec.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || storeSpec.Length == prefix.Length) return null;
-        return Path.GetDirectoryName(Path.GetFullPath(storeSpec[prefix.Length..], baseDirectory));
-    }
+    /// <summary>The folder of the opened SQLite store's file; null for other stores (the defaults under data/ apply).</summary>
+    public static string? DataDirectory(IMonitorStore store) => store is SqliteStore sqlite ? Path.GetDirectoryName(sqlite.Path) : null;
 }
 
 public static class AlertEndpoints

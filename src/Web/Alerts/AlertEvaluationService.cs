@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitor.Storage;
+using Monitor.Storage.Anomalies;
 using Monitor.Storage.Queries;
 using Monitor.Storage.Snapshots;
 
@@ -12,8 +13,9 @@ namespace Monitor.Web.Alerts;
 /// events) from the store, runs the rules, and for what fired or cleared writes <c>alert</c> /
 /// <c>alert_resolved</c> events, starts evidence captures and puts one mail per rule into the outbox.
 /// Its state (what each probe's rules last saw) is kept in <see cref="AlertStateFile"/> next to the
-/// outbox: after a restart it goes on from there. A probe it never saw starts with the intervals stored
-/// after the site started.
+/// outbox: after a restart it goes on from there. A probe it never saw starts after the latest interval
+/// it had stored when the site started (all of its intervals when it had none): the history of a probe
+/// that ran before the site is not mailed again.
 /// </summary>
 public sealed class AlertEvaluationService(
     AlertSettings settings,
@@ -23,18 +25,41 @@ public sealed class AlertEvaluationService(
     AlertEvidence evidence,
     AlertActivity activity,
     TimeProvider time,
-    ILogger<AlertEvaluationService> logger) : BackgroundService
+    ILogger<AlertEvaluationService> logger) : BackgroundService, IHostedLifecycleService
 {
-    private const int SeenSpikesCapacity = 10_000;
     private readonly AlertEvaluator _evaluator = new(settings.Rules);
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _seenSpikes = new(StringComparer.Ordinal);
-    private readonly Queue<string> _spikeOrder = new();
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    private readonly Dictionary<string, SeenSpike> _seenSpikes = new(StringComparer.Ordinal);
     private readonly AlertStateFile _stateFile = new(
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outbox.Path)) ?? ".", AlertStateFile.FileName), logger);
     private bool _firstRound = true;
     private bool _restored;
+    private Dictionary<string, DateTimeOffset>? _storedAtStart;
+
+    /// <summary>
+    /// Notes each probe's latest interval before any hosted service starts, so that an in-process probe
+    /// quick to store its first intervals cannot make them look like history.
+    /// </summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Rules.Count == 0) return;
+        try
+        {
+            var probes = await store.QueryProbesAsync(cancellationToken).ConfigureAwait(false);
+            _storedAtStart = probes.Where(p => p.LastIntervalStart is not null)
+                .ToDictionary(p => p.Probe, p => p.LastIntervalStart!.Value, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Store not readable at start ({Error}): alerting starts after the intervals stored when it first is", e.Message);
+        }
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -85,12 +110,16 @@ public sealed class AlertEvaluationService(
             if (p.LastIntervalStart is not { } last) continue;
             if (!_seen.TryGetValue(p.Probe, out var seen))
             {
-                if (_firstRound && (p.LastSeen is null || p.LastSeen < _started))
+                // No saved state for the probe: what it stored before the site started is history, not news
+                // (its last_seen says nothing about that: point writes and probe_start events bump it too).
+                if (_storedAtStart is not null)
+                    seen = _storedAtStart.GetValueOrDefault(p.Probe, DateTimeOffset.UnixEpoch);
+                else if (_firstRound)
                 {
                     _seen[p.Probe] = last;
                     continue;
                 }
-                seen = DateTimeOffset.UnixEpoch;
+                else seen = DateTimeOffset.UnixEpoch;
             }
             if (last <= seen) continue;
             var intervals = await store.QueryIntervalsAsync(
@@ -125,20 +154,32 @@ public sealed class AlertEvaluationService(
     private async Task<IReadOnlyList<MonitorEvent>> NewSpikesAsync(List<IntervalSnapshot> fresh, CancellationToken cancellationToken)
     {
         if (fresh.Count == 0 || !settings.Rules.Any(r => r.Kind == AlertRuleKind.Anomaly)) return [];
-        // Spikes are found after their interval is stored: look back a while and keep those not seen yet.
-        var from = fresh.Min(i => i.Start) - TimeSpan.FromHours(2);
+        // Spikes are found after their interval is stored: look back a while. The detector rewrites one
+        // event (same Id) as a spike opens, grows and closes, so an event seen before is passed on again
+        // when its End moved on or it closed.
+        var lookBack = TimeSpan.FromHours(2);
+        var from = fresh.Min(i => i.Start) - lookBack;
         var to = fresh.Max(i => i.End) + TimeSpan.FromMinutes(1);
         var events = await store.QueryEventsAsync(new EventQuery(from, to, Kind: EventKinds.Spike), cancellationToken).ConfigureAwait(false);
         var result = new List<MonitorEvent>();
         foreach (var e in events)
         {
-            if (!_seenSpikes.Add(e.Id)) continue;
-            _spikeOrder.Enqueue(e.Id);
-            if (_spikeOrder.Count > SeenSpikesCapacity) _seenSpikes.Remove(_spikeOrder.Dequeue());
+            var seen = new SeenSpike(e.Probe, e.End ?? e.Time, Spike.FromEvent(e) is { Open: true });
+            if (_seenSpikes.TryGetValue(e.Id, out var before) && seen.End <= before.End && seen.Open == before.Open) continue;
+            _seenSpikes[e.Id] = seen;
             result.Add(e);
+        }
+        // Per probe, since data time can differ between probes (one may replay an old capture).
+        foreach (var probe in fresh.GroupBy(i => i.Probe))
+        {
+            var horizon = probe.Min(i => i.Start) - lookBack;
+            foreach (var (id, s) in _seenSpikes.ToList())
+                if (s.Probe == probe.Key && s.End < horizon) _seenSpikes.Remove(id);
         }
         return result;
     }
+
+    private sealed record SeenSpike(string Probe, DateTimeOffset End, bool Open);
 
     private async Task PublishAsync(AlertRound round, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Monitor.Storage.Anomalies;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
@@ -63,6 +64,7 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         public DateTimeOffset? LastEvaluated;
         public DateTimeOffset OpenUntil;
         public double? LastValue;
+        public readonly HashSet<string> OpenSpikes = new(StringComparer.Ordinal);
     }
 
     private readonly Dictionary<(string Rule, string Probe), State> _states = new();
@@ -78,7 +80,8 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
     /// <summary>Every (rule, probe) state, to keep across a restart.</summary>
     public IReadOnlyList<SavedRuleState> Save() =>
         _states.Select(kv => new SavedRuleState(kv.Key.Rule, kv.Key.Probe, [.. kv.Value.Window], kv.Value.Active,
-            kv.Value.Suppressed, kv.Value.Since, kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.OpenUntil, kv.Value.LastValue)).ToList();
+            kv.Value.Suppressed, kv.Value.Since, kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.OpenUntil, kv.Value.LastValue,
+            kv.Value.OpenSpikes.Count > 0 ? [.. kv.Value.OpenSpikes] : null)).ToList();
 
     /// <summary>Takes up saved states; those of rules no longer configured are dropped.</summary>
     public void Restore(IEnumerable<SavedRuleState> saved)
@@ -97,11 +100,14 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
             state.LastEvaluated = s.LastEvaluated;
             state.OpenUntil = s.OpenUntil;
             state.LastValue = s.LastValue;
+            state.OpenSpikes.Clear();
+            state.OpenSpikes.UnionWith(s.OpenSpikes ?? []);
         }
     }
 
     /// <param name="intervals">Intervals not seen before, any probes.</param>
-    /// <param name="newSpikes">Spike events not seen before (anomaly rules use those of Details kind=new).</param>
+    /// <param name="newSpikes">Spike events not seen before, or seen again because the spike grew or closed
+    /// (anomaly rules use those of kind new).</param>
     public AlertRound Evaluate(IReadOnlyList<IntervalSnapshot> intervals, IReadOnlyList<MonitorEvent> newSpikes)
     {
         var fired = new List<AlertFiring>();
@@ -149,35 +155,41 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         List<AlertFiring> fired, List<AlertResolution> resolved)
     {
         var matching = spikes
-            .Where(e => e.Kind == EventKinds.Spike
-                        && e.Details.GetValueOrDefault("kind") == "new"
-                        && (rule.Series is null || e.Details.GetValueOrDefault("series") == rule.Series))
-            .OrderBy(e => e.Time);
-        foreach (var group in matching.GroupBy(e => e.Probe))
+            .Select(e => (Event: e, Spike: Spike.FromEvent(e)))
+            .Where(x => x.Spike is { Kind: SpikeKind.New } s && (rule.Series is null || s.Series == rule.Series))
+            .Select(x => (x.Event, Spike: x.Spike!))
+            .OrderBy(x => x.Spike.Start);
+        foreach (var group in matching.GroupBy(x => x.Spike.Probe))
         {
             var state = StateOf(rule, group.Key);
-            var first = group.First();
-            var end = group.Max(e => e.End ?? e.Time);
+            var first = group.First().Spike;
+            var end = group.Max(x => x.Spike.End);
+            foreach (var (_, spike) in group)
+            {
+                if (spike.Open) state.OpenSpikes.Add(spike.Id);
+                else state.OpenSpikes.Remove(spike.Id);
+            }
             state.OpenUntil = state.Active && state.OpenUntil > end ? state.OpenUntil : end;
             state.LastEvaluated = end;
             if (state.Active) continue;
             state.Active = true;
-            state.Since = first.Time;
-            state.Suppressed = state.LastFired is { } last && first.Time - last < rule.CoolDown;
+            state.Since = first.Start;
+            state.Suppressed = state.LastFired is { } last && first.Start - last < rule.CoolDown;
             if (state.Suppressed) continue;
-            state.LastFired = first.Time;
-            var offenders = group.Select(e => new Offender(
-                e.Details.GetValueOrDefault("series") ?? "?",
-                $"{e.Details.GetValueOrDefault("series")}: {e.Message}",
-                double.TryParse(e.Details.GetValueOrDefault("peak"), System.Globalization.CultureInfo.InvariantCulture, out var peak) ? peak : 0,
+            state.LastFired = first.Start;
+            var offenders = group.Select(x => new Offender(
+                x.Spike.Series,
+                $"{x.Spike.Series}: {x.Event.Message}",
+                double.IsNaN(x.Spike.Peak) ? 0 : x.Spike.Peak,
                 null)).ToList();
-            fired.Add(new AlertFiring(rule, group.Key, first.Time, end, null, offenders, null, []));
+            fired.Add(new AlertFiring(rule, group.Key, first.Start, end, null, offenders, null, []));
         }
         foreach (var interval in intervals)
         {
             if (!_states.TryGetValue((rule.Name, interval.Probe), out var state) || !state.Active) continue;
             state.LastEvaluated = interval.End;
-            if (interval.Start < state.OpenUntil) continue;
+            // A spike still open grows past its last End: the alert holds until it closes.
+            if (interval.Start < state.OpenUntil || state.OpenSpikes.Count > 0) continue;
             state.Active = false;
             if (!state.Suppressed)
                 resolved.Add(new AlertResolution(rule, interval.Probe, state.Since ?? interval.Start, interval.Start, interval.End, null));

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Monitor.Storage.Snapshots;
+using Monitor.Web.Anomalies;
+using Monitor.Web.Navigation;
+using Monitor.Web.Time;
 
 namespace Monitor.Web.Alerts;
 
@@ -111,10 +114,9 @@ public sealed class AlertMailComposer(AlertSettings settings)
     /// <summary>The reports page of the firing interval (the rule's report, else the talkers).</summary>
     public string DrillDown(AlertFiring f)
     {
-        var report = f.TopReport ?? "talkers";
         var path = f.Rule.Kind == AlertRuleKind.Anomaly
-            ? $"/days/{f.Start.UtcDateTime:yyyy-MM-dd}?probe={Uri.EscapeDataString(f.Probe)}"
-            : $"/reports/{report}?from={Uri.EscapeDataString(Iso(f.Start))}&to={Uri.EscapeDataString(Iso(f.End))}&probe={Uri.EscapeDataString(f.Probe)}";
+            ? SpikeLinks.Day(DateOnly.FromDateTime(f.Start.UtcDateTime), f.Probe)
+            : "/" + Links.ReportsRange(new TimeRange(f.Start, f.End), f.TopReport ?? Links.DefaultReport, f.Probe);
         return new Uri(settings.SiteUrl, path).ToString();
     }
 
@@ -153,6 +155,4 @@ public sealed class AlertMailComposer(AlertSettings settings)
     private static string H(string s) => WebUtility.HtmlEncode(s);
 
     private static string Time(DateTimeOffset t) => AlertOutbox.Format(t);
-
-    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -14,7 +14,8 @@ public sealed record SavedRuleState(
     DateTimeOffset? LastFired,
     DateTimeOffset? LastEvaluated,
     DateTimeOffset OpenUntil,
-    double? LastValue);
+    double? LastValue,
+    IReadOnlyList<string>? OpenSpikes = null);
 
 /// <summary>What the alerting loop must remember across a restart: per probe the last interval evaluated, per rule and probe its state.</summary>
 public sealed record SavedAlertState(IReadOnlyDictionary<string, DateTimeOffset> Evaluated, IReadOnlyList<SavedRuleState> Rules)

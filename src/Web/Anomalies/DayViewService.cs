@@ -9,7 +9,7 @@ namespace Monitor.Web.Anomalies;
 /// <summary>One probe's day as the day page shows it: every core series with its band, and the day's spikes.</summary>
 public sealed record DayView(DateOnly Day, string? Probe, IReadOnlyList<string> Probes, DayAnalysis? Analysis, TimeSpan Elapsed)
 {
-    public IReadOnlyList<Spike> Spikes => Analysis?.Spikes.ToList() ?? [];
+    public IReadOnlyList<Spike> Spikes { get; } = Analysis?.Spikes.ToList() ?? [];
 }
 
 /// <summary>
@@ -49,8 +49,10 @@ public sealed class DayViewService(IMonitorStore store, SpikeDetector detector, 
         var now = clock.GetUtcNow();
         foreach (var (key, entry) in _recent)
             if (now - entry.At > Reuse) _recent.TryRemove(key, out _);
-        var cached = _recent.GetOrAdd((day, probe), _ => (now, detector.AnalyzeDayAsync(probe, day, cancellationToken)));
-        if (!cached.Analysis.IsFaulted && !cached.Analysis.IsCanceled) return cached.Analysis;
+        // Shared by every caller of the next seconds: one caller giving up (a closed page, an aborted
+        // request) must not cancel it for the others, so it runs to the end and each caller waits on its own.
+        var cached = _recent.GetOrAdd((day, probe), _ => (now, detector.AnalyzeDayAsync(probe, day, CancellationToken.None)));
+        if (!cached.Analysis.IsFaulted && !cached.Analysis.IsCanceled) return cached.Analysis.WaitAsync(cancellationToken);
         _recent.TryRemove((day, probe), out _);
         return detector.AnalyzeDayAsync(probe, day, cancellationToken);
     }

@@ -97,7 +97,7 @@ public sealed class SpikeDrillDownService(IMonitorStore store, SpikeDetector det
             reports.Add(new ComparedReport(name, info.Title, measure, perSecond, rows, "/" + Links.ReportsRange(window, name, spike.Probe)));
         }
 
-        var dayLink = $"/days/{DayViewService.FormatDay(DateOnly.FromDateTime(spike.Start.UtcDateTime))}?probe={Uri.EscapeDataString(spike.Probe)}";
+        var dayLink = SpikeLinks.Day(DateOnly.FromDateTime(spike.Start.UtcDateTime), spike.Probe);
         return new SpikeDrillDown(spike, window, before, sort, flows.Take(50).ToList(), reports, dayLink,
             "/" + Links.ReportsRange(window, ReportCatalog.Flows, spike.Probe));
     }

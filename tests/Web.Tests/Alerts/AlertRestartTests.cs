@@ -48,6 +48,52 @@ public sealed class AlertRestartTests
     }
 
     [Fact]
+    public async Task A_site_started_without_saved_state_beside_a_running_probe_mails_only_intervals_stored_after_it_started()
+    {
+        using var dir = new TempDirectory();
+        using var smtp = new SmtpServer(dir.Path);
+        await smtp.StartAsync();
+        // Whole seconds, as a probe's intervals are (the store keeps a probe's latest interval start in milliseconds).
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+        await using var store = StoreFactory.Open("sqlite:" + dir.File("monitor.db"));
+        await store.WriteIntervalAsync(Flood(start, weightFactor: 1_000));
+        await store.WriteIntervalAsync(Flood(start.AddSeconds(30), weightFactor: 0));
+        await store.WriteIntervalAsync(Flood(start.AddSeconds(60), weightFactor: 1_000));
+
+        // The probe runs on: its one-second points keep its last_seen current while the site starts.
+        using var stopPoints = new CancellationTokenSource();
+        var points = Task.Run(async () =>
+        {
+            while (!stopPoints.IsCancellationRequested)
+            {
+                await store.WriteSecondsAsync([new SecondPoint("edge-1", DateTimeOffset.UtcNow, new Dictionary<string, double> { ["packets"] = 10 })]);
+                await Task.Delay(20);
+            }
+        });
+        await Task.Delay(100);
+        try
+        {
+            await using var site = await AlertSite.StartAsync(dir.Path, smtp.Port, capture: null);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            Assert.Empty(smtp.Messages());
+
+            await store.WriteIntervalAsync(Flood(start.AddSeconds(90), weightFactor: 0));
+            await store.WriteIntervalAsync(Flood(start.AddSeconds(120), weightFactor: 1_000));
+            var fired = await smtp.WaitForMessagesAsync(1, TimeSpan.FromSeconds(20));
+            var mail = Assert.Single(fired);
+            Assert.Equal("[Monitor CRITICAL] udp_weight: 192.0.2.66", mail.Subject);
+            Assert.True(mail.TextBody!.Contains($"interval {Monitor.Web.Alerts.AlertOutbox.Format(start.AddSeconds(120))}", StringComparison.Ordinal), mail.TextBody);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Single(smtp.Messages());
+        }
+        finally
+        {
+            await stopPoints.CancelAsync();
+            await points;
+        }
+    }
+
+    [Fact]
     public async Task A_damaged_state_file_is_logged_and_alerting_starts_afresh()
     {
         using var dir = new TempDirectory();

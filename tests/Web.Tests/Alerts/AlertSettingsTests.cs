@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Monitor.Storage;
+using Monitor.Storage.Sqlite;
 using Monitor.Web.Alerts;
 
 namespace Monitor.Web.Tests.Alerts;
@@ -11,6 +14,39 @@ public sealed class AlertSettingsTests
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         return AlertSettings.Load(config.GetSection("Alerts"), directory);
+    }
+
+    [Fact]
+    public async Task The_outbox_and_evidence_go_next_to_the_file_the_store_opened_for_a_relative_sqlite_double_slash_spec()
+    {
+        // Relative to the working directory, as monitor-web opens it; sqlite://PATH is read as sqlite:PATH.
+        var folder = "alert-data-" + Guid.NewGuid().ToString("N")[..12];
+        var spec = $"sqlite://{folder}/monitor.db";
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Probe:Store"] = spec,
+            ["Alerts:Smtp:Host"] = "127.0.0.1",
+            ["Alerts:Rules:0:Type"] = "udp_weight",
+            ["Alerts:Rules:0:To:0"] = "soc@example.org",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(_ => StoreFactory.Open(spec));
+        services.AddAlerts(config, Directory.GetCurrentDirectory());
+        try
+        {
+            await using var provider = services.BuildServiceProvider();
+            var settings = provider.GetRequiredService<AlertSettings>();
+            var db = Assert.IsType<SqliteStore>(provider.GetRequiredService<IMonitorStore>()).Path;
+            var data = Path.Combine(Directory.GetCurrentDirectory(), folder);
+            Assert.Equal(Path.Combine(data, "monitor.db"), db);
+            Assert.Equal(Path.Combine(data, "outbox.db"), settings.Options.Outbox);
+            Assert.Equal(Path.Combine(data, "evidence"), settings.Options.Evidence.Directory);
+        }
+        finally
+        {
+            Directory.Delete(Path.Combine(Directory.GetCurrentDirectory(), folder), recursive: true);
+        }
     }
 
     [Fact]

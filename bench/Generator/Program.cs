@@ -6,10 +6,12 @@ using Monitor.TestKit.Synthetic;
 // Writes the benchmark captures: the realistic mixed-traffic file, or a spoofed SYN flood.
 // The truth of what was written goes next to the capture as FILE.truth.json.
 const string usage = """
-    usage: monitor-bench-generator [--packets N] [--seed S] [--snaplen N] --out FILE
+    usage: monitor-bench-generator [--packets N] [--duration SECONDS] [--start ISO-TIME] [--seed S] [--snaplen N] --out FILE
            monitor-bench-generator --syn-flood [--sources N] [--seed S] [--snaplen N] --out FILE
            monitor-bench-generator --check FILE
-      --packets N    packets of mixed traffic (default 5000000), 150 s of packet time
+      --packets N    packets of mixed traffic (default 5000000)
+      --duration S   seconds of packet time the packets are spread over (default 150; 86400 is a day)
+      --start T      time of the first packet, ISO 8601 UTC (default 2026-01-15T12:00:05Z)
       --syn-flood    a spoofed SYN flood instead: --sources distinct sources (default 10000000), one SYN each,
                      plus 20 heavy hitters in 203.0.113.1-20 (20000, 19500, ... SYNs), all to 192.0.2.10:80
       --seed S       random seed (default 1); same arguments, same bytes
@@ -18,6 +20,8 @@ const string usage = """
     """;
 
 long packets = 5_000_000, sources = 10_000_000;
+var duration = TimeSpan.FromSeconds(150);
+var start = new SyntheticCaptureOptions().Start;
 ulong seed = 1;
 var snapLength = 128;
 var synFlood = false;
@@ -31,6 +35,8 @@ try
         {
             case "--packets": packets = long.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--sources": sources = long.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--duration": duration = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)); break;
+            case "--start": start = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
             case "--seed": seed = ulong.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--snaplen": snapLength = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--syn-flood": synFlood = true; break;
@@ -62,7 +68,7 @@ try
     }
     else
     {
-        var mixed = SyntheticCaptureGenerator.Write(output, new SyntheticCaptureOptions { Packets = packets, Seed = seed, SnapLength = snapLength });
+        var mixed = SyntheticCaptureGenerator.Write(output, new SyntheticCaptureOptions { Packets = packets, Seed = seed, SnapLength = snapLength, Start = start, Duration = duration });
         truth = mixed;
         written = mixed.Packets;
     }

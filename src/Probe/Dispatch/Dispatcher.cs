@@ -151,6 +151,12 @@ internal sealed class Dispatcher : IPacketReceiver
         for (var p = 0; p < _partitions; p++)
         {
             var batch = _current[p];
+            if (!_live && !closeInterval)
+            {
+                // Offline nobody waits for the second: it rides in the batch (see PacketBatch.SecondEnds).
+                batch.EndSecond(boundary);
+                continue;
+            }
             batch.Boundary = boundary;
             // A boundary is never dropped, even live: every worker must hand over the same second.
             EnqueueToAll(p, batch);

@@ -28,6 +28,8 @@ internal sealed class Worker
     private readonly LookaheadCounter _lookahead;
     private readonly bool _countsTraffic;
     private long _newFlowsBefore;
+    // Seconds (and an interval) closed and not yet given to the merger.
+    private List<WorkerHandover> _closed = new();
     private Thread? _thread;
 
     public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, PartitionReports reports,
@@ -73,11 +75,20 @@ internal sealed class Worker
             while (true)
             {
                 var batch = _work.Dequeue();
-                CountBatch(batch);
+                var from = 0;
+                foreach (var end in batch.SecondEnds)
+                {
+                    CountBatch(batch, from, end.Packets);
+                    HandOver(end.Boundary);
+                    from = end.Packets;
+                }
+                CountBatch(batch, from, batch.Count);
                 var boundary = batch.Boundary;
                 Recycle(batch);
+                if (!ReferenceEquals(boundary, Stop) && boundary is not null) HandOver(boundary);
+                // What the batch closed goes to the merger together: one hand-off per batch, not per second.
+                PostClosed();
                 if (ReferenceEquals(boundary, Stop)) return;
-                if (boundary is not null) HandOver(boundary);
             }
         }
         catch (Exception e)
@@ -109,14 +120,14 @@ internal sealed class Worker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void CountBatch(PacketBatch batch)
+    private void CountBatch(PacketBatch batch, int from, int to)
     {
         var counters = _counters;
         var reports = _reports;
         var lookahead = _lookahead;
         var traffic = _countsTraffic;
         var bpf = traffic && _bpf.SlotCount > 0;
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = from; i < to; i++)
         {
             var raw = batch[i];
             ref var decoded = ref lookahead.Next;
@@ -125,7 +136,7 @@ internal sealed class Worker
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
             lookahead.Commit(reports);
         }
-        // A batch never spans a second boundary, and the tables change hands only at one.
+        // Counted up to a second's end (or the batch's): the tables change hands only at one.
         lookahead.Flush(reports);
     }
 
@@ -137,17 +148,30 @@ internal sealed class Worker
             _counters[CounterSlots.NewFlows] = _reports.NewFlows - _newFlowsBefore;
             _newFlowsBefore = _reports.NewFlows;
         }
-        ReportSet? reports = null;
-        if (boundary.Interval is not null)
+        if (boundary.Interval is null)
         {
-            reports = _reports;
-            _reports = _partitionReports.After(boundary.Sequence);
-            // Before the handover: once every thread of the partition has posted, the merger changes the old set.
-            _reports.ReserveLike(reports, _tables);
-            _newFlowsBefore = 0;
+            _closed.Add(new WorkerHandover(_index, boundary, _counters, null));
+            _counters = new long[_slots];
+            return;
         }
-        _merger.Post(new WorkerHandover(_index, boundary, _counters, reports));
+        // Read before the handover: once every thread of the partition has posted, the merger changes the old set.
+        var reports = _reports;
+        var shape = reports.Shape(_tables);
+        // Posted before renting the next set, which may wait until the merger gives one back: the merger
+        // can only do that once every worker has posted this boundary.
+        _closed.Add(new WorkerHandover(_index, boundary, _counters, reports));
+        PostClosed();
         _counters = new long[_slots];
+        _reports = _partitionReports.After(boundary.Sequence);
+        _reports.Reserve(shape);
+        _newFlowsBefore = 0;
+    }
+
+    private void PostClosed()
+    {
+        if (_closed.Count == 0) return;
+        _merger.Post(_closed);
+        _closed = new List<WorkerHandover>();
     }
 }
 

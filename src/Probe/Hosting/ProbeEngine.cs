@@ -56,7 +56,7 @@ public sealed class ProbeEngine(
                 options.Name, workerCount, options.Layout.Partitions, options.Layout.TableGroups, options.Interval);
             Source = OpenSource();
             var bpf = options.Bpf.Count == 0 ? BpfGraphSet.Empty : new BpfGraphSet(options.Bpf, options.SnapLength);
-            merger = new IntervalMerger(workerCount, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,
+            merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,
                 loggers.CreateLogger<IntervalMerger>());
             merger.SecondClosed += feed.PublishSecond;
             var losses = new CaptureLossLog(options.Name, _logger);
@@ -73,7 +73,7 @@ public sealed class ProbeEngine(
             for (var i = 0; i < workers.Length; i++)
             {
                 var group = i % layout.TableGroups;
-                if (group == 0) partition = new PartitionReports(merger.RentReports);
+                if (group == 0) partition = new PartitionReports(merger.RentReports, layout.TableGroups);
                 var tables = ReportTableGroups.ForGroup(group, layout.TableGroups);
                 workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, partition!, tables);
             }

@@ -20,18 +20,21 @@ internal sealed class IntervalMerger : IDisposable
     private readonly IReadOnlyList<ISnapshotSink> _sinks;
     private readonly ReportOptions _reportOptions;
     private readonly ILogger _logger;
-    private readonly BlockingCollection<WorkerHandover> _inbox = new();
-    private readonly ConcurrentQueue<ReportSet> _reportPool = new();
+    private readonly BlockingCollection<IReadOnlyList<WorkerHandover>> _inbox = new();
+    private readonly ReportSetPool _reportPool;
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly List<SecondPoint> _seconds = new();
     private readonly Thread _thread;
     private long[]? _interval;
     private SourceCounts _intervalSource;
 
-    public IntervalMerger(int workers, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
+    /// <param name="partitions">Partitions counting at once: each has a set being counted and one being merged,
+    /// plus one spare so a slow merge of a big interval does not stall the counting.</param>
+    public IntervalMerger(int workers, int partitions, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
         ReportOptions reportOptions, ILogger logger)
     {
         _workers = workers;
+        _reportPool = new ReportSetPool(reportOptions, 3 * partitions);
         _builder = builder;
         _sinks = sinks;
         _reportOptions = reportOptions;
@@ -52,13 +55,19 @@ internal sealed class IntervalMerger : IDisposable
 
     public void Start() => _thread.Start();
 
-    public ReportSet RentReports() => _reportPool.TryDequeue(out var set) ? set : new ReportSet(_reportOptions);
+    /// <summary>The next interval's report set for a partition; waits while the merger still holds every set.</summary>
+    public ReportSet RentReports() => _reportPool.Rent();
 
-    public void Post(WorkerHandover handover) => _inbox.Add(handover);
+    /// <summary>Report sets made in this run: bounded by the partitions, however many intervals were counted.</summary>
+    public int ReportSetsCreated => _reportPool.Created;
+
+    /// <summary>Boundaries one worker closed, in order (a batch's worth: several seconds read offline).</summary>
+    public void Post(IReadOnlyList<WorkerHandover> handovers) => _inbox.Add(handovers);
 
     public void Fail(Exception e)
     {
         lock (_inbox) Failure ??= e;
+        _reportPool.Abandon();
     }
 
     /// <summary>Waits for every handover posted so far to be merged and written.</summary>
@@ -70,7 +79,8 @@ internal sealed class IntervalMerger : IDisposable
 
     private void Run()
     {
-        foreach (var handover in _inbox.GetConsumingEnumerable())
+        foreach (var handovers in _inbox.GetConsumingEnumerable())
+        foreach (var handover in handovers)
         {
             try
             {
@@ -129,7 +139,7 @@ internal sealed class IntervalMerger : IDisposable
         foreach (var set in pending.Reports)
         {
             set.Clear();
-            _reportPool.Enqueue(set);
+            _reportPool.Return(set);
         }
         _interval = null;
         _intervalSource = default;

@@ -5,7 +5,11 @@ using Monitor.Storage.Snapshots;
 
 namespace Monitor.Probe.Reports;
 
-/// <summary>TCP and UDP destination ports by packets and bytes: a flat array, exact, 2 MiB whatever the traffic.</summary>
+/// <summary>
+/// TCP and UDP destination ports by packets and bytes: a flat array, exact, 2 MiB whatever the traffic.
+/// The ports in use are listed as they are first counted, so merging, clearing and ranking cost what the
+/// interval touched, not the whole array: a quiet interval of a day-long capture costs next to nothing.
+/// </summary>
 internal sealed class PortReport
 {
     private const int Ports = 65536;
@@ -19,13 +23,17 @@ internal sealed class PortReport
 
     // Index: port for TCP, Ports + port for UDP.
     private readonly PortCounts[] _counts = new PortCounts[2 * Ports];
+    // Indexes of _counts with packets, in the order first counted; at most every index once.
+    private readonly List<int> _used = new();
 
     private static int Index(in DecodedPacket p) => p.Transport == Transport.Tcp ? p.DestinationPort : Ports + p.DestinationPort;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket p)
     {
-        ref var counts = ref _counts[Index(p)];
+        var index = Index(p);
+        ref var counts = ref _counts[index];
+        if (counts.Packets == 0) _used.Add(index);
         counts.Packets++;
         counts.Bytes += p.WireLength;
     }
@@ -38,21 +46,24 @@ internal sealed class PortReport
 
     public void MergeFrom(PortReport other)
     {
-        for (var i = 0; i < _counts.Length; i++)
+        foreach (var i in other._used)
         {
-            _counts[i].Packets += other._counts[i].Packets;
-            _counts[i].Bytes += other._counts[i].Bytes;
+            ref var counts = ref _counts[i];
+            if (counts.Packets == 0) _used.Add(i);
+            counts.Packets += other._counts[i].Packets;
+            counts.Bytes += other._counts[i].Bytes;
         }
     }
 
-    public void Clear() => Array.Clear(_counts);
+    public void Clear()
+    {
+        foreach (var i in _used) _counts[i] = default;
+        _used.Clear();
+    }
 
     public IReadOnlyList<ReportRow> Top(RowContext context)
     {
-        var items = new List<int>();
-        for (var i = 0; i < _counts.Length; i++)
-            if (_counts[i].Packets > 0) items.Add(i);
-        return context.TopRows(items,
+        return context.TopRows(_used,
             (a, b) =>
             {
                 var c = _counts[b].Packets.CompareTo(_counts[a].Packets);

@@ -108,21 +108,31 @@ public sealed class ReportSet
         if (packet.Transport is Transport.Tcp or Transport.Udp) _ports.Prefetch(packet);
     }
 
-    /// <summary>
-    /// Sizes this (fresh) set's tables (of <paramref name="tables"/>) like <paramref name="other"/>'s,
-    /// which counted the interval before: the next interval usually has as many keys, and growing step by
-    /// step on the packet path rehashes every table several times over.
-    /// </summary>
-    public void ReserveLike(ReportSet other, ReportTables tables = ReportTables.All)
+    /// <summary>The slot counts of this set's tables (of <paramref name="tables"/>), for <see cref="Reserve"/>.</summary>
+    public ReportSetShape Shape(ReportTables tables = ReportTables.All)
     {
-        if ((tables & ReportTables.Hosts) != 0) _hosts.Table.ReserveSlots(other._hosts.Table.SlotCount);
-        if ((tables & ReportTables.Flows) != 0) _flows.Table.ReserveSlots(other._flows.Table.SlotCount);
-        if ((tables & ReportTables.Others) == 0) return;
-        _scans.Table.ReserveLike(other._scans.Table);
-        _icmp.Errors.ReserveSlots(other._icmp.Errors.SlotCount);
-        _icmp.Echoes.ReserveSlots(other._icmp.Echoes.SlotCount);
-        _services.Table.ReserveSlots(other._services.Table.SlotCount);
-        _blacklisted.Table.ReserveSlots(other._blacklisted.Table.SlotCount);
+        var hosts = (tables & ReportTables.Hosts) != 0 ? _hosts.Table.SlotCount : 0;
+        var flows = (tables & ReportTables.Flows) != 0 ? _flows.Table.SlotCount : 0;
+        if ((tables & ReportTables.Others) == 0) return new ReportSetShape(hosts, flows, 0, 0, 0, 0, 0, 0);
+        var (sources, items) = _scans.Table.SlotCounts;
+        return new ReportSetShape(hosts, flows, sources, items, _icmp.Errors.SlotCount, _icmp.Echoes.SlotCount,
+            _services.Table.SlotCount, _blacklisted.Table.SlotCount);
+    }
+
+    /// <summary>
+    /// Sizes this set's tables like the shape of the set that counted the interval before: the next
+    /// interval usually has as many keys, and growing step by step on the packet path rehashes every
+    /// table several times over. A pooled set that is already as large allocates nothing.
+    /// </summary>
+    public void Reserve(ReportSetShape shape)
+    {
+        _hosts.Table.ReserveSlots(shape.Hosts);
+        _flows.Table.ReserveSlots(shape.Flows);
+        _scans.Table.Reserve(shape.ScanSources, shape.ScanItems);
+        _icmp.Errors.ReserveSlots(shape.IcmpErrors);
+        _icmp.Echoes.ReserveSlots(shape.IcmpEchoes);
+        _services.Table.ReserveSlots(shape.Services);
+        _blacklisted.Table.ReserveSlots(shape.Blacklist);
     }
 
     /// <summary>Adds another worker's tables into this one (sums; distinct sets are unioned).</summary>
@@ -229,6 +239,10 @@ public sealed class ReportSet
         _blacklisted.Clear();
     }
 }
+
+/// <summary>Slot counts of a report set's tables (0 for a table not to size).</summary>
+public readonly record struct ReportSetShape(
+    int Hosts, int Flows, int ScanSources, int ScanItems, int IcmpErrors, int IcmpEchoes, int Services, int Blacklist);
 
 /// <summary>The built reports of an interval and the series they add (max UDP weight, ICMP errors, ...).</summary>
 public sealed record ReportResults(

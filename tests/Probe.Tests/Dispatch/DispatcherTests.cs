@@ -15,7 +15,7 @@ public sealed class DispatcherTests
     [Fact]
     public void Live_capture_counts_every_full_worker_queue_instead_of_waiting()
     {
-        using var merger = new IntervalMerger(1, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
+        using var merger = new IntervalMerger(1, 1, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
         // The worker is never started, so its queue fills and stays full.
         var worker = new Worker(0, queueCapacity: 2, merger, BpfGraphSet.Empty, new PartitionReports(merger.RentReports));
         var counters = new ProbeCounters();
@@ -35,7 +35,7 @@ public sealed class DispatcherTests
     [Fact]
     public void Both_directions_of_a_conversation_go_to_the_same_worker()
     {
-        using var merger = new IntervalMerger(4, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
+        using var merger = new IntervalMerger(4, 4, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
         var workers = Enumerable.Range(0, 4).Select(i => new Worker(i, 64, merger, BpfGraphSet.Empty, new PartitionReports(merger.RentReports))).ToArray();
         var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
             () => null, new ProbeCounters(), new PacketTaps(), NullLogger.Instance);

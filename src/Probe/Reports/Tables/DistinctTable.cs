@@ -191,11 +191,14 @@ internal sealed class DistinctTable
             if (!_sources.Contains(new HostKey(source))) _sketches.Remove(source);
     }
 
-    /// <summary>Allocates as many slots as <paramref name="other"/> has now (see <see cref="BoundedTable{TKey,TValue}.ReserveSlots"/>).</summary>
-    public void ReserveLike(DistinctTable other)
+    /// <summary>Slots of the source and item tables now.</summary>
+    public (int Sources, int Items) SlotCounts => (_sources.SlotCount, _items.SlotCount);
+
+    /// <summary>Allocates at least these many slots (see <see cref="BoundedTable{TKey,TValue}.ReserveSlots"/>).</summary>
+    public void Reserve(int sources, int items)
     {
-        _sources.ReserveSlots(other._sources.SlotCount);
-        _items.ReserveSlots(other._items.SlotCount);
+        _sources.ReserveSlots(sources);
+        _items.ReserveSlots(items);
     }
 
     /// <summary>Unions another worker's items into this table.</summary>

@@ -57,7 +57,7 @@ public sealed class ProbeEngine(
             Source = OpenSource();
             var bpf = options.Bpf.Count == 0 ? BpfGraphSet.Empty : new BpfGraphSet(options.Bpf, options.SnapLength);
             merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,
-                loggers.CreateLogger<IntervalMerger>());
+                loggers.CreateLogger<IntervalMerger>(), secondsWithInterval: options.IsOffline);
             merger.SecondClosed += feed.PublishSecond;
             var losses = new CaptureLossLog(options.Name, _logger);
             merger.IntervalClosed += (snapshot, mergeTime) =>

@@ -28,7 +28,7 @@ public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spool
         try
         {
             if (options.Json is not null) sinks.Add(new JsonLinesSink(options.Json));
-            if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, SpoolFor(options.Name), loggers));
+            if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, SpoolFor(options.Name), loggers, options.IsOffline));
         }
         catch (Exception e)
         {

@@ -25,14 +25,18 @@ internal sealed class IntervalMerger : IDisposable
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly List<SecondPoint> _seconds = new();
     private readonly Thread _thread;
+    private readonly bool _secondsWithInterval;
     private long[]? _interval;
     private SourceCounts _intervalSource;
 
     /// <param name="partitions">Partitions counting at once: each has a set being counted and one being merged,
     /// plus one spare so a slow merge of a big interval does not stall the counting.</param>
+    /// <param name="secondsWithInterval">Reading captures: give the sinks an interval's second points together
+    /// at its end, not one write per second (nobody watches them live, and a day has 86,400).</param>
     public IntervalMerger(int workers, int partitions, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
-        ReportOptions reportOptions, ILogger logger)
+        ReportOptions reportOptions, ILogger logger, bool secondsWithInterval = false)
     {
+        _secondsWithInterval = secondsWithInterval;
         _workers = workers;
         _reportPool = new ReportSetPool(reportOptions, 3 * partitions);
         _builder = builder;
@@ -121,16 +125,18 @@ internal sealed class IntervalMerger : IDisposable
         if (_interval is null) _interval = pending.Counters;
         else CounterSlots.Add(_interval, pending.Counters);
         _intervalSource += boundary.Source;
-        Write(sink => sink.WriteSeconds([second]));
+        if (!_secondsWithInterval) Write(sink => sink.WriteSeconds([second]));
         SecondClosed?.Invoke(second);
 
         if (boundary.Interval is not { } bounds) return;
 
+        SecondPoint[] seconds = [.. _seconds];
+        if (_secondsWithInterval) Write(sink => sink.WriteSeconds(seconds));
         var clock = Stopwatch.StartNew();
         var merged = pending.Reports[0];
         for (var i = 1; i < pending.Reports.Count; i++) merged.MergeFrom(pending.Reports[i]);
         var results = merged.Build(bounds.End - bounds.Start);
-        var snapshot = _builder.BuildInterval(bounds, _interval, _intervalSource, results, [.. _seconds]);
+        var snapshot = _builder.BuildInterval(bounds, _interval, _intervalSource, results, seconds);
         Write(sink => sink.WriteInterval(snapshot));
         clock.Stop();
         LastMergeTime = clock.Elapsed;

@@ -6,27 +6,33 @@ using Monitor.Storage.Spool;
 namespace Monitor.Probe.Output;
 
 /// <summary>
-/// Hands every second point, interval and event to Storage's spooled writer, which persists to its
-/// on-disk spool first and delivers in the background: the pipeline never waits on the store.
+/// Hands every second point, interval and event to a Storage writer. Live it is the spooled writer, which
+/// persists to its on-disk spool first and delivers in the background: the pipeline never waits on the
+/// store. Reading captures it is the replay writer, which writes in bulk and makes the reader wait for the
+/// store, and the run ends when everything is stored.
 /// </summary>
 public sealed class StoreSink : ISnapshotSink
 {
     private readonly IMonitorStore _store;
-    private readonly SpooledStoreWriter _writer;
+    private readonly IStoreWriter _writer;
 
-    private StoreSink(IMonitorStore store, SpooledStoreWriter writer)
+    private StoreSink(IMonitorStore store, IStoreWriter writer)
     {
         _store = store;
         _writer = writer;
     }
 
     /// <summary>Opens the store named by the spec; a bad spec is an <see cref="ArgumentException"/> with a clear message.</summary>
-    public static StoreSink Open(string spec, SpoolOptions spool, ILoggerFactory loggers)
+    /// <param name="offline">Reading captures: write through <see cref="ReplayStoreWriter"/> instead of the spool.</param>
+    public static StoreSink Open(string spec, SpoolOptions spool, ILoggerFactory loggers, bool offline = false)
     {
         var store = StoreFactory.Open(spec, loggers);
         try
         {
-            return new StoreSink(store, new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>()));
+            IStoreWriter writer = offline
+                ? new ReplayStoreWriter(store, spool, loggers.CreateLogger<ReplayStoreWriter>())
+                : new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>());
+            return new StoreSink(store, writer);
         }
         catch
         {

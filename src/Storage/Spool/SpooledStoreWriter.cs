@@ -16,7 +16,7 @@ namespace Monitor.Storage.Spool;
 /// go first, then the oldest items; every loss is counted, logged and reported as a store_loss event.
 /// The writer does not own the store: dispose the writer first (it flushes), then the store.
 /// </summary>
-public sealed class SpooledStoreWriter : IAsyncDisposable
+public sealed class SpooledStoreWriter : IStoreWriter
 {
     private const string Suffix = ".spool";
     private const char IntervalKind = 'i', SecondsKind = 's', EventKind = 'e';

@@ -723,20 +723,43 @@ public sealed class SqliteStore : IMonitorStore
     private static IReadOnlyList<ReportRow> ReadRows(SqliteDataReader reader, int column) =>
         Unpack(reader, column, StoreJson.Default.ListReportRow);
 
+    /// <summary>
+    /// Marks a blob stored as plain JSON. A raw deflate stream never starts with it (its first block
+    /// would have the reserved type 11), so blobs written deflated by earlier versions still read.
+    /// </summary>
+    private const byte PlainJson = 0x06;
+
+    /// <summary>Payloads below this are stored as plain JSON: deflating them saves little and costs a zlib
+    /// stream set up per blob, most of a replay's store time on sparse intervals.</summary>
+    private const int DeflateFrom = 1024;
+
     private static byte[] Pack<T>(T value, JsonTypeInfo<T> shape)
     {
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, shape);
+        if (json.Length < DeflateFrom)
+        {
+            var plain = new byte[json.Length + 1];
+            plain[0] = PlainJson;
+            json.CopyTo(plain, 1);
+            return plain;
+        }
         using var buffer = new MemoryStream();
         using (var deflate = new System.IO.Compression.DeflateStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-            JsonSerializer.Serialize(deflate, value, shape);
+            deflate.Write(json);
         return buffer.ToArray();
     }
 
     private static T Unpack<T>(SqliteDataReader reader, int column, JsonTypeInfo<T> shape)
     {
-        using var stream = reader.GetStream(column);
-        using var deflate = new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress);
-        return JsonSerializer.Deserialize(deflate, shape)
-            ?? throw new InvalidDataException("an empty JSON value in the SQLite store");
+        var blob = (byte[])reader.GetValue(column);
+        T? value;
+        if (blob.Length > 0 && blob[0] == PlainJson) value = JsonSerializer.Deserialize(blob.AsSpan(1), shape);
+        else
+        {
+            using var deflate = new System.IO.Compression.DeflateStream(new MemoryStream(blob), System.IO.Compression.CompressionMode.Decompress);
+            value = JsonSerializer.Deserialize(deflate, shape);
+        }
+        return value ?? throw new InvalidDataException("an empty JSON value in the SQLite store");
     }
 
     private static long Floor(long value, long step) => (long)Math.Floor(value / (double)step) * step;

@@ -259,12 +259,26 @@ public sealed class GeneratedPacketDecoderTests
     [Fact]
     public void An_ethernet_frame_with_a_wrong_ip_version_is_malformed_and_not_ip()
     {
-        var frame = Ethernet(0x0800, Ipv6(17, UdpHeader));
+        var packet = Ipv6(17, UdpHeader);
+        packet[0] = 0x50;
+        var frame = Ethernet(0x0800, packet);
 
         var p = PacketDecoderTests.Decode(frame);
 
         Assert.True(p.Malformed);
         Assert.False(p.IsIp);
+    }
+
+    [Fact]
+    public void An_ipv6_packet_behind_the_ipv4_ethertype_counts_as_ipv6_as_tshark_hands_it_on()
+    {
+        var frame = Ethernet(0x0800, Ipv6(17, UdpHeader));
+
+        var p = PacketDecoderTests.Decode(frame);
+
+        Assert.False(p.Malformed);
+        Assert.Equal(NetworkLayer.IPv6, p.Layer);
+        Assert.Equal(Transport.Udp, p.Transport);
     }
 
     [Fact]

@@ -104,6 +104,31 @@ public sealed class BpfFilterTests : IDisposable
         Assert.Equal(100, source.PacketsRead);
     }
 
+    [Theory]
+    [InlineData(LinkTypes.RawOpenBsd)]
+    [InlineData(LinkTypes.Ipv4)]
+    public void A_file_source_filters_a_raw_ip_capture_by_its_own_link_type(int linkType)
+    {
+        var path = Path.Combine(_dir, $"raw-{linkType}.pcap");
+        using (var writer = new PcapFileWriter(path, linkType))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var frame = i % 4 == 0
+                    ? PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 5000, 53)
+                    : PacketBuilder.Tcp("192.0.2.1", "192.0.2.2", 5000, 80, 0x10);
+                writer.Write(DateTimeOffset.UnixEpoch.AddSeconds(i), PacketBuilder.IpPart(frame));
+            }
+        }
+        var receiver = new CollectingReceiver();
+        using var source = new PcapFileSource([path], "udp port 53");
+
+        source.Run(receiver, CancellationToken.None);
+
+        Assert.Equal(25, receiver.Packets.Count);
+        Assert.Equal(100, source.PacketsRead);
+    }
+
     [Fact]
     public void A_file_source_rejects_a_bad_filter_before_reading()
     {

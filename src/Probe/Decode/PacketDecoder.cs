@@ -145,16 +145,16 @@ public static class PacketDecoder
                     type = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
                 }
                 etherType = type;
-                return InnerNetworkOffset(frame, offset + 2, ref etherType);
+                return IsEncapsulation(type) ? InnerNetworkOffset(frame, offset + 2, ref etherType) : offset + 2;
             }
             case LinkTypes.LinuxSll:
                 if (frame.Length < 16) return -1;
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[14..]);
-                return InnerNetworkOffset(frame, 16, ref etherType);
+                return IsEncapsulation(etherType) ? InnerNetworkOffset(frame, 16, ref etherType) : 16;
             case LinkTypes.LinuxSll2:
                 if (frame.Length < 20) return -1;
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(frame);
-                return InnerNetworkOffset(frame, 20, ref etherType);
+                return IsEncapsulation(etherType) ? InnerNetworkOffset(frame, 20, ref etherType) : 20;
             case LinkTypes.Raw:
             case LinkTypes.RawDlt:
             case LinkTypes.RawOpenBsd:
@@ -170,6 +170,11 @@ public static class PacketDecoder
                 return -1;
         }
     }
+
+    /// <summary>MPLS or a PPPoE session: the IP packet is further in (checked inline so plain IP pays no call).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsEncapsulation(ushort etherType) =>
+        etherType is EtherTypeMpls or EtherTypeMplsMulticast or EtherTypePppoeSession;
 
     /// <summary>
     /// For an MPLS or PPPoE session payload at <paramref name="offset"/>, where the IP packet inside starts
@@ -301,11 +306,14 @@ public static class PacketDecoder
 
     private static void DecodeEtherType(ushort type, ReadOnlySpan<byte> payload, int uncaptured, ref DecodedPacket packet)
     {
+        // IPv4 first and alone: most frames are, and a switch over all the EtherTypes would search for it.
+        if (type == EtherTypeIpv4)
+        {
+            DecodeIpv4(payload, uncaptured, ref packet);
+            return;
+        }
         switch (type)
         {
-            case EtherTypeIpv4:
-                DecodeIpv4(payload, uncaptured, ref packet);
-                break;
             case EtherTypeIpv6:
                 DecodeIpv6(payload, uncaptured, ref packet);
                 break;

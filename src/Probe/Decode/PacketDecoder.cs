@@ -177,29 +177,20 @@ public static class PacketDecoder
         etherType is EtherTypeMpls or EtherTypeMplsMulticast or EtherTypePppoeSession;
 
     /// <summary>
-    /// For an MPLS or PPPoE session payload at <paramref name="offset"/>, where the IP packet inside starts
-    /// (and its EtherType, 0 = by the version nibble; -1 when it carries no IP); other EtherTypes pass unchanged.
+    /// For an MPLS or PPPoE session payload (see <see cref="IsEncapsulation"/>) at <paramref name="offset"/>, where
+    /// the IP packet inside starts and its EtherType (0 = by the version nibble); -1 when it carries no IP.
     /// </summary>
     private static int InnerNetworkOffset(ReadOnlySpan<byte> frame, int offset, ref ushort etherType)
     {
-        switch (etherType)
+        if (etherType == EtherTypePppoeSession)
         {
-            case EtherTypeMpls:
-            case EtherTypeMplsMulticast:
-            {
-                var inner = BottomOfLabelStack(frame[offset..]);
-                etherType = 0;
-                return inner < 0 ? -1 : offset + inner;
-            }
-            case EtherTypePppoeSession:
-            {
-                var inner = PppPayload(frame[offset..], out var protocol);
-                etherType = protocol switch { PppIpv4 => EtherTypeIpv4, PppIpv6 => EtherTypeIpv6, _ => 0 };
-                return inner < 0 || etherType == 0 ? -1 : offset + inner;
-            }
-            default:
-                return offset;
+            var payload = PppPayload(frame[offset..], out var protocol);
+            etherType = protocol switch { PppIpv4 => EtherTypeIpv4, PppIpv6 => EtherTypeIpv6, _ => 0 };
+            return payload < 0 || etherType == 0 ? -1 : offset + payload;
         }
+        var inner = BottomOfLabelStack(frame[offset..]);
+        etherType = 0;
+        return inner < 0 ? -1 : offset + inner;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

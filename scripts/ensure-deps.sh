@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Monitor needs on Debian when it is missing: "run" for the monitor itself,
-# "test" for the whole test suite (real libpcap, influxd, SMTP server, Chromium, and clang with zlib to
+# "test" for the whole test suite (real libpcap, tcpdump and tshark as oracles, influxd, SMTP server, Chromium, and clang with zlib to
 # publish the native probe), "bench" for the scripts in bench/ (the test set plus darkstat, sqlite3,
 # GNU time and python3).
 # As root it installs directly; otherwise it prints the exact command to run and fails.
@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_packages=(libpcap0.8 libpcap0.8-dev)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
-  apt_packages+=(tcpdump influxdb python3-aiosmtpd chromium clang zlib1g-dev)
+  apt_packages+=(tcpdump tshark influxdb python3-aiosmtpd chromium clang zlib1g-dev)
 fi
 if [ "$mode" = bench ]; then
   apt_packages+=(darkstat sqlite3 time python3)

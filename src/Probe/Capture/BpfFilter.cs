@@ -52,9 +52,9 @@ public sealed class BpfFilter : IDisposable
 
     /// <summary>
     /// Capture files carry LINKTYPE_ values; libpcap compiles for its platform's DLT_ values, which
-    /// differ only for raw IP (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux and most systems).
+    /// differ only for raw IP (LINKTYPE_RAW 101, and OpenBSD's DLT_RAW 14, are DLT_RAW 12 on Linux and most systems).
     /// </summary>
-    private static int ToDlt(int linkType) => linkType == LinkTypes.Raw ? 12 : linkType;
+    private static int ToDlt(int linkType) => LinkTypes.IsRawIp(linkType) ? LinkTypes.RawDlt : linkType;
 
     public unsafe bool Matches(in RawPacket packet)
     {

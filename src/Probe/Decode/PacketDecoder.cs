@@ -10,7 +10,10 @@ namespace Monitor.Probe.Decode;
 /// inconsistent sets <see cref="DecodedPacket.Malformed"/>. Packets are counted by their outermost IP
 /// header, as tshark's oracles do: an IPv4 header with a bogus length, or one cut before its addresses,
 /// is not IP at all (Layer Other), and an IPv6 packet whose first next header is an extension header
-/// counts as transport Other even though its final protocol and ports are still decoded.
+/// counts as transport Other even though its final protocol and ports are still decoded. Like tshark, the
+/// decoder looks through VLAN tags, MPLS label stacks and PPPoE sessions to the IP packet inside, and
+/// wherever IPv4 is expected (EtherType 0x0800, LINKTYPE_IPV4, raw IP, PPP 0x0021) a version-6 packet
+/// is decoded as the IPv6 packet it is.
 /// </summary>
 public static class PacketDecoder
 {
@@ -21,6 +24,11 @@ public static class PacketDecoder
     private const ushort EtherTypeQinQ = 0x88A8;
     private const ushort EtherTypeQinQOld = 0x9100;
     private const ushort EtherTypeQinQOld2 = 0x9200;
+    private const ushort EtherTypeMpls = 0x8847;
+    private const ushort EtherTypeMplsMulticast = 0x8848;
+    private const ushort EtherTypePppoeSession = 0x8864;
+    private const ushort PppIpv4 = 0x0021;
+    private const ushort PppIpv6 = 0x0057;
 
     /// <summary>The most VLAN tags followed before giving up; real networks stack two or three.</summary>
     private const int MaxVlanTags = 8;
@@ -49,10 +57,10 @@ public static class PacketDecoder
                 DecodeSll2(data, uncaptured, ref packet);
                 break;
             case LinkTypes.Raw:
-                DecodeRawIp(data, uncaptured, ref packet);
-                packet.Cast = IpCast(in packet);
-                break;
+            case LinkTypes.RawDlt:
+            case LinkTypes.RawOpenBsd:
             case LinkTypes.Ipv4:
+                // Either version, by the first nibble: DecodeIpv4 hands version 6 on, as tshark's raw and IPv4 dissectors do.
                 DecodeIpv4(data, uncaptured, ref packet);
                 packet.Cast = IpCast(in packet);
                 break;
@@ -80,8 +88,9 @@ public static class PacketDecoder
         var offset = NetworkOffset(linkType, frame, out var etherType);
         if (offset < 0) return 0;
         var ip = frame[offset..];
-        if (etherType == 0 && ip.Length > 0)
+        if (etherType is 0 or EtherTypeIpv4 && ip.Length > 0)
         {
+            // Where IPv4 is expected, a version-6 packet is IPv6 (as the decoder reads it).
             etherType = (ip[0] >> 4) switch { 4 => EtherTypeIpv4, 6 => EtherTypeIpv6, _ => (ushort)0 };
         }
         ulong a, b;
@@ -136,20 +145,20 @@ public static class PacketDecoder
                     type = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
                 }
                 etherType = type;
-                return offset + 2;
+                return IsEncapsulation(type) ? InnerNetworkOffset(frame, offset + 2, ref etherType) : offset + 2;
             }
             case LinkTypes.LinuxSll:
                 if (frame.Length < 16) return -1;
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[14..]);
-                return 16;
+                return IsEncapsulation(etherType) ? InnerNetworkOffset(frame, 16, ref etherType) : 16;
             case LinkTypes.LinuxSll2:
                 if (frame.Length < 20) return -1;
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(frame);
-                return 20;
+                return IsEncapsulation(etherType) ? InnerNetworkOffset(frame, 20, ref etherType) : 20;
             case LinkTypes.Raw:
-                return 0;
+            case LinkTypes.RawDlt:
+            case LinkTypes.RawOpenBsd:
             case LinkTypes.Ipv4:
-                etherType = EtherTypeIpv4;
                 return 0;
             case LinkTypes.Ipv6:
                 etherType = EtherTypeIpv6;
@@ -160,6 +169,28 @@ public static class PacketDecoder
             default:
                 return -1;
         }
+    }
+
+    /// <summary>MPLS or a PPPoE session: the IP packet is further in (checked inline so plain IP pays no call).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsEncapsulation(ushort etherType) =>
+        etherType is EtherTypeMpls or EtherTypeMplsMulticast or EtherTypePppoeSession;
+
+    /// <summary>
+    /// For an MPLS or PPPoE session payload (see <see cref="IsEncapsulation"/>) at <paramref name="offset"/>, where
+    /// the IP packet inside starts and its EtherType (0 = by the version nibble); -1 when it carries no IP.
+    /// </summary>
+    private static int InnerNetworkOffset(ReadOnlySpan<byte> frame, int offset, ref ushort etherType)
+    {
+        if (etherType == EtherTypePppoeSession)
+        {
+            var payload = PppPayload(frame[offset..], out var protocol);
+            etherType = protocol switch { PppIpv4 => EtherTypeIpv4, PppIpv6 => EtherTypeIpv6, _ => 0 };
+            return payload < 0 || etherType == 0 ? -1 : offset + payload;
+        }
+        var inner = BottomOfLabelStack(frame[offset..]);
+        etherType = 0;
+        return inner < 0 ? -1 : offset + inner;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -264,34 +295,16 @@ public static class PacketDecoder
         }
     }
 
-    private static void DecodeRawIp(ReadOnlySpan<byte> ip, int uncaptured, ref DecodedPacket packet)
-    {
-        if (ip.Length < 1)
-        {
-            packet.Malformed = true;
-            return;
-        }
-        switch (ip[0] >> 4)
-        {
-            case 4:
-                DecodeIpv4(ip, uncaptured, ref packet);
-                break;
-            case 6:
-                DecodeIpv6(ip, uncaptured, ref packet);
-                break;
-            default:
-                packet.Malformed = true;
-                break;
-        }
-    }
-
     private static void DecodeEtherType(ushort type, ReadOnlySpan<byte> payload, int uncaptured, ref DecodedPacket packet)
     {
+        // IPv4 first and alone: most frames are, and a switch over all the EtherTypes would search for it.
+        if (type == EtherTypeIpv4)
+        {
+            DecodeIpv4(payload, uncaptured, ref packet);
+            return;
+        }
         switch (type)
         {
-            case EtherTypeIpv4:
-                DecodeIpv4(payload, uncaptured, ref packet);
-                break;
             case EtherTypeIpv6:
                 DecodeIpv6(payload, uncaptured, ref packet);
                 break;
@@ -299,17 +312,111 @@ public static class PacketDecoder
                 packet.Layer = NetworkLayer.Arp;
                 if (payload.Length < 8) packet.Malformed = true;
                 break;
+            case EtherTypeMpls:
+            case EtherTypeMplsMulticast:
+                DecodeMpls(payload, uncaptured, ref packet);
+                break;
+            case EtherTypePppoeSession:
+                DecodePppoeSession(payload, uncaptured, ref packet);
+                break;
             default:
                 packet.Layer = NetworkLayer.Other;
                 break;
         }
     }
 
+    /// <summary>
+    /// MPLS (unicast or multicast): past the label stack, the packet's first nibble says IPv4 or IPv6, as
+    /// tshark guesses it; anything else there (pseudowire control words, Ethernet over MPLS) is not IP.
+    /// </summary>
+    private static void DecodeMpls(ReadOnlySpan<byte> payload, int uncaptured, ref DecodedPacket packet)
+    {
+        var offset = BottomOfLabelStack(payload);
+        if (offset < 0 || offset == payload.Length)
+        {
+            // The stack runs past the captured bytes, or nothing follows it.
+            packet.Layer = NetworkLayer.Other;
+            packet.Malformed = true;
+            return;
+        }
+        switch (payload[offset] >> 4)
+        {
+            case 4:
+                DecodeIpv4(payload[offset..], uncaptured, ref packet);
+                break;
+            case 6:
+                DecodeIpv6(payload[offset..], uncaptured, ref packet);
+                break;
+            default:
+                packet.Layer = NetworkLayer.Other;
+                break;
+        }
+    }
+
+    /// <summary>The offset just past the label with the bottom-of-stack bit; -1 when the captured bytes end first.</summary>
+    private static int BottomOfLabelStack(ReadOnlySpan<byte> labels)
+    {
+        for (var offset = 0; offset + 4 <= labels.Length; offset += 4)
+        {
+            if ((labels[offset + 2] & 1) != 0) return offset + 4;
+        }
+        return -1;
+    }
+
+    /// <summary>PPPoE session frames: the 6-byte PPPoE header, then PPP carrying IPv4 (0x0021) or IPv6 (0x0057).</summary>
+    private static void DecodePppoeSession(ReadOnlySpan<byte> payload, int uncaptured, ref DecodedPacket packet)
+    {
+        var offset = PppPayload(payload, out var protocol);
+        if (offset < 0)
+        {
+            packet.Layer = NetworkLayer.Other;
+            packet.Malformed = true;
+            return;
+        }
+        switch (protocol)
+        {
+            case PppIpv4:
+                DecodeIpv4(payload[offset..], uncaptured, ref packet);
+                break;
+            case PppIpv6:
+                DecodeIpv6(payload[offset..], uncaptured, ref packet);
+                break;
+            default:
+                // LCP, IPCP, authentication: the session's own control traffic.
+                packet.Layer = NetworkLayer.Other;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Where the PPP payload of a PPPoE session starts and its protocol; -1 when cut short. An odd first
+    /// byte is a one-byte (compressed) protocol field, as tshark reads it.
+    /// </summary>
+    private static int PppPayload(ReadOnlySpan<byte> pppoe, out ushort protocol)
+    {
+        protocol = 0;
+        if (pppoe.Length < 7) return -1;
+        if ((pppoe[6] & 1) != 0)
+        {
+            protocol = pppoe[6];
+            return 7;
+        }
+        if (pppoe.Length < 8) return -1;
+        protocol = BinaryPrimitives.ReadUInt16BigEndian(pppoe[6..]);
+        return 8;
+    }
+
+    /// <summary>An IPv4 packet, or the IPv6 packet its version nibble says it is (tshark's IPv4 dissector hands those on).</summary>
     private static void DecodeIpv4(ReadOnlySpan<byte> ip, int uncaptured, ref DecodedPacket packet)
     {
         var headerLength = ip.Length > 0 ? (ip[0] & 0x0F) * 4 : 0;
         if (ip.Length < 20 || ip[0] >> 4 != 4 || headerLength < 20)
         {
+            if (ip.Length > 0 && ip[0] >> 4 == 6)
+            {
+                DecodeIpv6(ip, uncaptured, ref packet);
+                return;
+            }
             // Not decodable as IP: no trustworthy addresses, so not counted as IP (as tshark).
             packet.Layer = NetworkLayer.Other;
             packet.Malformed = true;

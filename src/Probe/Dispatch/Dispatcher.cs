@@ -26,7 +26,7 @@ internal sealed class Dispatcher : IPacketReceiver
     private readonly PacketTaps _taps;
     private static readonly HashSet<int> DecodedLinkTypes =
     [
-        LinkTypes.Null, LinkTypes.Ethernet, LinkTypes.Raw, LinkTypes.Loop, LinkTypes.LinuxSll,
+        LinkTypes.Null, LinkTypes.Ethernet, LinkTypes.RawDlt, LinkTypes.RawOpenBsd, LinkTypes.Raw, LinkTypes.Loop, LinkTypes.LinuxSll,
         LinkTypes.Ipv4, LinkTypes.Ipv6, LinkTypes.LinuxSll2,
     ];
 

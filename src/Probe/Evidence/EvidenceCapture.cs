@@ -65,8 +65,9 @@ public sealed class EvidenceCapture : IPacketTap, IDisposable
             if (_done) return false;
             if (_writer is null)
             {
-                _linkType = packet.LinkType;
-                _writer = new PcapFileWriter(Path, packet.LinkType);
+                // A live raw-IP interface reports DLT_RAW (12); the file says LINKTYPE_RAW, as libpcap's own dumps do.
+                _linkType = LinkTypes.IsRawIp(packet.LinkType) ? LinkTypes.Raw : packet.LinkType;
+                _writer = new PcapFileWriter(Path, _linkType);
             }
             _writer.Write(new DateTimeOffset(packet.Ticks, TimeSpan.Zero), packet.Data, packet.WireLength);
             Packets++;

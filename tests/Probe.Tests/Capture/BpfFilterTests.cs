@@ -43,6 +43,28 @@ public sealed class BpfFilterTests : IDisposable
         Assert.False(Matches(filter, PacketBuilder.IpPart(PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 5000, 53)), LinkTypes.Raw));
     }
 
+    [Theory]
+    [InlineData(LinkTypes.RawDlt)]
+    [InlineData(LinkTypes.RawOpenBsd)]
+    [InlineData(LinkTypes.Raw)]
+    [InlineData(LinkTypes.Ipv4)]
+    public void A_filter_compiles_for_every_raw_ipv4_link_type_and_reads_the_packet_from_its_first_byte(int linkType)
+    {
+        using var filter = BpfFilter.Compile("src host 192.0.2.1 and udp port 53", linkType);
+
+        Assert.True(Matches(filter, PacketBuilder.IpPart(PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 5000, 53)), linkType));
+        Assert.False(Matches(filter, PacketBuilder.IpPart(PacketBuilder.Udp("192.0.2.3", "192.0.2.2", 5000, 53)), linkType));
+    }
+
+    [Fact]
+    public void A_filter_compiles_for_the_ipv6_link_type_and_reads_the_packet_from_its_first_byte()
+    {
+        using var filter = BpfFilter.Compile("ip6 and udp port 53", LinkTypes.Ipv6);
+
+        Assert.True(Matches(filter, PacketBuilder.IpPart(PacketBuilder.Udp("2001:db8::1", "2001:db8::2", 5000, 53)), LinkTypes.Ipv6));
+        Assert.False(Matches(filter, PacketBuilder.IpPart(PacketBuilder.Udp("2001:db8::1", "2001:db8::2", 5000, 54)), LinkTypes.Ipv6));
+    }
+
     [Fact]
     public void An_empty_packet_does_not_match_and_does_not_crash()
     {
@@ -71,6 +93,31 @@ public sealed class BpfFilterTests : IDisposable
                 writer.Write(DateTimeOffset.UnixEpoch.AddSeconds(i), i % 4 == 0
                     ? PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 5000, 53)
                     : PacketBuilder.Tcp("192.0.2.1", "192.0.2.2", 5000, 80, 0x10));
+            }
+        }
+        var receiver = new CollectingReceiver();
+        using var source = new PcapFileSource([path], "udp port 53");
+
+        source.Run(receiver, CancellationToken.None);
+
+        Assert.Equal(25, receiver.Packets.Count);
+        Assert.Equal(100, source.PacketsRead);
+    }
+
+    [Theory]
+    [InlineData(LinkTypes.RawOpenBsd)]
+    [InlineData(LinkTypes.Ipv4)]
+    public void A_file_source_filters_a_raw_ip_capture_by_its_own_link_type(int linkType)
+    {
+        var path = Path.Combine(_dir, $"raw-{linkType}.pcap");
+        using (var writer = new PcapFileWriter(path, linkType))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var frame = i % 4 == 0
+                    ? PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 5000, 53)
+                    : PacketBuilder.Tcp("192.0.2.1", "192.0.2.2", 5000, 80, 0x10);
+                writer.Write(DateTimeOffset.UnixEpoch.AddSeconds(i), PacketBuilder.IpPart(frame));
             }
         }
         var receiver = new CollectingReceiver();

@@ -9,24 +9,24 @@ public sealed class DecoderFuzzTests
 {
     private static readonly int[] FuzzedLinkTypes =
     [
-        LinkTypes.Null, LinkTypes.Ethernet, LinkTypes.Raw, LinkTypes.Loop, LinkTypes.LinuxSll,
-        LinkTypes.Ipv4, LinkTypes.Ipv6, LinkTypes.LinuxSll2, 147,
+        LinkTypes.Null, LinkTypes.Ethernet, LinkTypes.RawDlt, LinkTypes.RawOpenBsd, LinkTypes.Raw, LinkTypes.Loop,
+        LinkTypes.LinuxSll, LinkTypes.Ipv4, LinkTypes.Ipv6, LinkTypes.LinuxSll2, 147,
     ];
 
-    private const int PacketsPerLinkType = 120_000;
+    private const int PacketsPerLinkType = 100_000;
 
     [Fact]
-    public void A_million_random_and_mutated_packets_on_every_link_type_never_throw()
+    public void A_million_random_and_mutated_packets_on_every_link_type_and_encapsulation_never_throw()
     {
         var random = new Random(20080308);
         var seeds = SeedPackets();
         var buffer = new byte[2048];
-        long total = 0, ip = 0, malformed = 0;
+        long total = 0, ip = 0, malformed = 0, encapsulatedIp = 0;
         foreach (var linkType in FuzzedLinkTypes)
         {
             for (var i = 0; i < PacketsPerLinkType; i++)
             {
-                var length = Mutate(random, seeds, linkType, buffer);
+                var length = Mutate(random, seeds, linkType, buffer, out var encapsulated);
                 var data = buffer.AsSpan(0, length);
                 var wire = random.Next(4) == 0 ? random.Next(0, 70000) : length;
                 var packet = new DecodedPacket();
@@ -39,8 +39,13 @@ public sealed class DecoderFuzzTests
                 {
                     Assert.Fail($"pair hash for a {packet.Layer} packet on link type {linkType}");
                 }
+                if (hash == 0 && packet.IsIp && !packet.Malformed)
+                {
+                    Assert.Fail($"no pair hash for a sound {packet.Layer} packet on link type {linkType}");
+                }
                 total++;
                 if (packet.IsIp) ip++;
+                if (packet.IsIp && encapsulated) encapsulatedIp++;
                 if (packet.Malformed) malformed++;
             }
         }
@@ -49,6 +54,7 @@ public sealed class DecoderFuzzTests
         // The mutations must reach deep into the decoder, not just bounce off the link header.
         Assert.True(ip > total / 10, $"only {ip} of {total} fuzzed packets decoded as IP");
         Assert.True(malformed > total / 10, $"only {malformed} of {total} fuzzed packets were malformed");
+        Assert.True(encapsulatedIp > total / 50, $"only {encapsulatedIp} of {total} fuzzed packets decoded as IP inside MPLS or PPPoE");
     }
 
     /// <summary>Well-formed network-layer packets to mutate: every transport, tags, extension headers, ICMP errors.</summary>
@@ -78,9 +84,53 @@ public sealed class DecoderFuzzTests
         return ip;
     }
 
-    /// <summary>Writes a packet for the link type into buffer: a seed behind the right link header, then mutated.</summary>
-    private static int Mutate(Random random, List<byte[]> seeds, int linkType, byte[] buffer)
+    /// <summary>
+    /// Writes the EtherType just before <paramref name="at"/> and, for MPLS (one to three labels) or a PPPoE
+    /// session (its protocol field sometimes compressed), their headers from there; returns where the IP packet goes.
+    /// </summary>
+    private static int Encapsulate(Random random, byte[] buffer, int at, bool v6, out bool encapsulated)
     {
+        encapsulated = true;
+        switch (random.Next(4))
+        {
+            case 0:
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at - 2), random.Next(2) == 0 ? (ushort)0x8847 : (ushort)0x8848);
+                var labels = random.Next(1, 4);
+                for (var l = 0; l < labels; l++)
+                {
+                    var bottom = l == labels - 1 ? 0x100u : 0u;
+                    BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(at + 4 * l), ((uint)random.Next(1 << 20) << 12) | bottom | 64);
+                }
+                return at + 4 * labels;
+            }
+            case 1:
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at - 2), 0x8864);
+                buffer[at] = 0x11;
+                buffer[at + 1] = 0;
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at + 2), (ushort)random.Next(65536));
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at + 4), (ushort)random.Next(1500));
+                var protocol = v6 ? (ushort)0x0057 : (ushort)0x0021;
+                if (random.Next(2) == 0)
+                {
+                    buffer[at + 6] = (byte)protocol;
+                    return at + 7;
+                }
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at + 6), protocol);
+                return at + 8;
+            }
+            default:
+                encapsulated = false;
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at - 2), v6 ? (ushort)0x86DD : (ushort)0x0800);
+                return at;
+        }
+    }
+
+    /// <summary>Writes a packet for the link type into buffer: a seed behind the right link header, then mutated.</summary>
+    private static int Mutate(Random random, List<byte[]> seeds, int linkType, byte[] buffer, out bool encapsulated)
+    {
+        encapsulated = false;
         if (random.Next(10) == 0)
         {
             var size = random.Next(0, 200);
@@ -101,14 +151,12 @@ public sealed class DecoderFuzzTests
                     BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(12 + 4 * t), t == 0 && tags > 1 ? (ushort)0x88A8 : (ushort)0x8100);
                     BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(14 + 4 * t), (ushort)random.Next(4096));
                 }
-                header = 14 + 4 * tags;
-                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(header - 2), v6 ? (ushort)0x86DD : (ushort)0x0800);
+                header = Encapsulate(random, buffer, 14 + 4 * tags, v6, out encapsulated);
                 break;
             }
             case LinkTypes.LinuxSll:
-                header = 16;
                 random.NextBytes(buffer.AsSpan(0, 14));
-                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(14), v6 ? (ushort)0x86DD : (ushort)0x0800);
+                header = Encapsulate(random, buffer, 16, v6, out encapsulated);
                 break;
             case LinkTypes.LinuxSll2:
                 header = 20;

@@ -259,12 +259,26 @@ public sealed class GeneratedPacketDecoderTests
     [Fact]
     public void An_ethernet_frame_with_a_wrong_ip_version_is_malformed_and_not_ip()
     {
-        var frame = Ethernet(0x0800, Ipv6(17, UdpHeader));
+        var packet = Ipv6(17, UdpHeader);
+        packet[0] = 0x50;
+        var frame = Ethernet(0x0800, packet);
 
         var p = PacketDecoderTests.Decode(frame);
 
         Assert.True(p.Malformed);
         Assert.False(p.IsIp);
+    }
+
+    [Fact]
+    public void An_ipv6_packet_behind_the_ipv4_ethertype_counts_as_ipv6_as_tshark_hands_it_on()
+    {
+        var frame = Ethernet(0x0800, Ipv6(17, UdpHeader));
+
+        var p = PacketDecoderTests.Decode(frame);
+
+        Assert.False(p.Malformed);
+        Assert.Equal(NetworkLayer.IPv6, p.Layer);
+        Assert.Equal(Transport.Udp, p.Transport);
     }
 
     [Fact]
@@ -278,5 +292,68 @@ public sealed class GeneratedPacketDecoderTests
         Assert.False(p.Malformed);
         Assert.Equal(140, p.IpLength);
         Assert.Equal(100, p.PayloadLength);
+    }
+
+    [Fact]
+    public void An_mpls_frame_counts_by_the_ip_packet_after_the_bottom_of_stack_label_with_its_ports()
+    {
+        var inner = PacketBuilder.IpPart(PacketBuilder.Tcp("2001:db8::1", "2001:db8::2", 4321, 443, 0x02, payload: 10));
+        var frame = PacketBuilder.Mpls(inner, [1000, 2000, 3000], vlans: [7]);
+
+        var p = PacketDecoderTests.Decode(frame);
+
+        Assert.False(p.Malformed);
+        Assert.Equal((NetworkLayer.IPv6, Transport.Tcp, (ushort)4321, (ushort)443, 10), (p.Layer, p.Transport, p.SourcePort, p.DestinationPort, p.PayloadLength));
+        Assert.Equal(PacketDecoder.PairHash(LinkTypes.Ethernet, PacketBuilder.Tcp("2001:db8::2", "2001:db8::1", 443, 4321, 0x12)), PacketDecoder.PairHash(LinkTypes.Ethernet, frame));
+    }
+
+    [Fact]
+    public void An_mpls_stack_without_a_bottom_label_is_malformed_and_a_non_ip_payload_is_other()
+    {
+        var inner = PacketBuilder.IpPart(PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 1, 2));
+        var noBottom = PacketBuilder.Mpls(inner, [1000, 2000], bottomOfStack: false)[..24];
+        var pseudowire = PacketBuilder.Mpls([0, 0, 0, 0, .. PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 1, 2)], [1000]);
+
+        var broken = PacketDecoderTests.Decode(noBottom);
+        var other = PacketDecoderTests.Decode(pseudowire);
+
+        Assert.Equal((NetworkLayer.Other, true), (broken.Layer, broken.Malformed));
+        Assert.Equal((NetworkLayer.Other, false), (other.Layer, other.Malformed));
+        Assert.Equal(0UL, PacketDecoder.PairHash(LinkTypes.Ethernet, pseudowire));
+    }
+
+    [Fact]
+    public void A_pppoe_session_frame_counts_its_ip_packet_with_a_full_or_compressed_ppp_protocol()
+    {
+        var v4 = PacketBuilder.IpPart(PacketBuilder.Udp("192.0.2.1", "192.0.2.2", 5000, 53, payload: 4));
+        var v6 = PacketBuilder.IpPart(PacketBuilder.Udp("2001:db8::1", "2001:db8::2", 5000, 53, payload: 4));
+
+        var full = PacketDecoderTests.Decode(PacketBuilder.PppoeSession(v4, 0x0021));
+        var compressed = PacketDecoderTests.Decode(PacketBuilder.PppoeSession(v6, 0x0057, compressedProtocol: true));
+        var lcp = PacketDecoderTests.Decode(PacketBuilder.PppoeSession([9, 1, 0, 8, 0, 0, 0, 0], 0xC021));
+        var cut = PacketDecoderTests.Decode(PacketBuilder.Ethernet(0x8864, [0x11, 0, 0x12, 0x34, 0, 2]));
+
+        Assert.Equal((NetworkLayer.IPv4, Transport.Udp, false), (full.Layer, full.Transport, full.Malformed));
+        Assert.Equal((NetworkLayer.IPv6, Transport.Udp, false), (compressed.Layer, compressed.Transport, compressed.Malformed));
+        Assert.Equal((NetworkLayer.Other, false), (lcp.Layer, lcp.Malformed));
+        Assert.Equal((NetworkLayer.Other, true), (cut.Layer, cut.Malformed));
+    }
+
+    [Theory]
+    [InlineData(LinkTypes.RawDlt)]
+    [InlineData(LinkTypes.RawOpenBsd)]
+    [InlineData(LinkTypes.Raw)]
+    [InlineData(LinkTypes.Ipv4)]
+    public void Raw_ipv4_link_types_read_the_ip_version_from_the_first_nibble(int linkType)
+    {
+        var v4 = PacketBuilder.IpPart(PacketBuilder.Udp("192.0.2.1", "255.255.255.255", 68, 67));
+        var v6 = PacketBuilder.IpPart(PacketBuilder.Udp("2001:db8::1", "ff02::fb", 5353, 5353));
+
+        var four = PacketDecoderTests.Decode(v4, linkType);
+        var six = PacketDecoderTests.Decode(v6, linkType);
+
+        Assert.Equal((NetworkLayer.IPv4, CastKind.Broadcast, false), (four.Layer, four.Cast, four.Malformed));
+        Assert.Equal((NetworkLayer.IPv6, CastKind.Multicast, false), (six.Layer, six.Cast, six.Malformed));
+        Assert.NotEqual(0UL, PacketDecoder.PairHash(linkType, v6));
     }
 }

@@ -84,6 +84,37 @@ public sealed class EvidenceCaptureTests : IDisposable
         Assert.Empty(recorder.Active);
     }
 
+    [Theory]
+    [InlineData(LinkTypes.RawDlt)]
+    [InlineData(LinkTypes.Raw)]
+    [InlineData(LinkTypes.Ipv4)]
+    public async Task Evidence_of_a_raw_ip_link_keeps_the_matching_packets_in_a_file_of_that_link_type(int linkType)
+    {
+        var path = Path.Combine(_dir, $"raw-{linkType}.pcap");
+        var evidence = new EvidenceCapture(path, "src host 192.0.2.7 and udp", 3, 1 << 20);
+        for (var i = 0; i < 10; i++)
+        {
+            var from = i % 2 == 0 ? "192.0.2.7" : "192.0.2.8";
+            var packet = PacketBuilder.IpPart(PacketBuilder.Udp(from, "198.51.100.20", 40000, (ushort)(1000 + i), 8));
+            if (!evidence.Offer(new RawPacket(T0.AddSeconds(i).UtcTicks, packet.Length, linkType, packet))) break;
+        }
+        var result = await evidence.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(("packet limit", 3L), (result.Reason, result.Packets));
+        var receiver = new Monitor.Probe.Tests.Capture.CollectingReceiver();
+        using var source = new PcapFileSource([path]);
+        source.Run(receiver, CancellationToken.None);
+        // Live raw-IP interfaces report DLT_RAW (12); the file carries LINKTYPE_RAW (101) as libpcap writes it.
+        Assert.Equal([linkType == LinkTypes.RawDlt ? LinkTypes.Raw : linkType], source.LinkTypesSeen);
+        Assert.Equal(3, receiver.Packets.Count);
+        Assert.All(receiver.Packets, raw =>
+        {
+            var decoded = new Monitor.Probe.Decode.DecodedPacket();
+            Monitor.Probe.Decode.PacketDecoder.Decode(new RawPacket(raw.Ticks, raw.WireLength, raw.LinkType, raw.Data), ref decoded);
+            Assert.Equal(Monitor.Probe.Decode.IpAddressKey.From(IPAddress.Parse("192.0.2.7")), decoded.Source);
+        });
+    }
+
     [Fact]
     public async Task A_capture_that_matches_nothing_ends_at_its_time_limit_with_a_valid_empty_file()
     {

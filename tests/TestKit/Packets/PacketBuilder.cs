@@ -83,6 +83,56 @@ public static class PacketBuilder
         return frame;
     }
 
+    /// <summary>An Ethernet frame (optionally VLAN-tagged, outer tag 802.1ad when stacked) around any payload.</summary>
+    public static byte[] Ethernet(ushort etherType, ReadOnlySpan<byte> payload, ushort[]? vlans = null)
+    {
+        var tags = vlans?.Length ?? 0;
+        var frame = new byte[14 + 4 * tags + payload.Length];
+        DstMac.CopyTo(frame, 0);
+        SrcMac.CopyTo(frame, 6);
+        var at = 12;
+        for (var i = 0; i < tags; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(at), (ushort)(i == 0 && tags > 1 ? 0x88A8 : 0x8100));
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(at + 2), vlans![i]);
+            at += 4;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(at), etherType);
+        payload.CopyTo(frame.AsSpan(at + 2));
+        return frame;
+    }
+
+    /// <summary>
+    /// A packet behind an MPLS label stack (EtherType 0x8847, or 0x8848 for multicast); the last label
+    /// carries the bottom-of-stack bit unless <paramref name="bottomOfStack"/> is false (a broken stack).
+    /// </summary>
+    public static byte[] Mpls(ReadOnlySpan<byte> inner, uint[] labels, ushort[]? vlans = null, bool multicast = false, bool bottomOfStack = true)
+    {
+        var payload = new byte[4 * labels.Length + inner.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var bottom = bottomOfStack && i == labels.Length - 1 ? 1u : 0u;
+            BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(4 * i), (labels[i] << 12) | (bottom << 8) | 64);
+        }
+        inner.CopyTo(payload.AsSpan(4 * labels.Length));
+        return Ethernet(multicast ? (ushort)0x8848 : (ushort)0x8847, payload, vlans);
+    }
+
+    /// <summary>A PPPoE session frame (EtherType 0x8864) carrying a PPP protocol (0x0021 IPv4, 0x0057 IPv6, 0xC021 LCP…), its field compressed to one byte if asked.</summary>
+    public static byte[] PppoeSession(ReadOnlySpan<byte> inner, ushort pppProtocol, ushort session = 0x1234, bool compressedProtocol = false, ushort[]? vlans = null)
+    {
+        var protocolLength = compressedProtocol ? 1 : 2;
+        var payload = new byte[6 + protocolLength + inner.Length];
+        payload[0] = 0x11; // version 1, type 1
+        payload[1] = 0x00; // session data
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(2), session);
+        BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(4), (ushort)(protocolLength + inner.Length));
+        if (compressedProtocol) payload[6] = (byte)pppProtocol;
+        else BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(6), pppProtocol);
+        inner.CopyTo(payload.AsSpan(6 + protocolLength));
+        return Ethernet(0x8864, payload, vlans);
+    }
+
     private static byte[] TcpHeader(ushort sport, ushort dport, byte flags)
     {
         var h = new byte[20];

@@ -9,6 +9,13 @@ namespace Monitor.Probe.Intervals;
 /// <summary>Turns summed counters into the second points and interval snapshots every sink receives.</summary>
 internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
 {
+    // Series names made once: a day has 86,400 second points and 2,880 intervals to name.
+    private static readonly string[] ProtocolPacketNames = [.. MetricCatalog.Protocols.Select(MetricCatalog.ProtocolPackets)];
+    private static readonly string[] ProtocolBitNames = [.. MetricCatalog.Protocols.Select(MetricCatalog.ProtocolBits)];
+    private static readonly string[] L3Names = [.. CounterSlots.L3Names.Select(n => $"l3.{n}")];
+    private static readonly string[] SizeNames = [.. CounterSlots.SizeNames.Select(n => $"size.{n}")];
+    private static readonly string[] CastNames = [.. CounterSlots.CastNames.Select(n => $"cast.{n}")];
+
     public SecondPoint BuildSecond(DateTimeOffset time, long[] c, SourceCounts source)
     {
         var metrics = new Dictionary<string, double>(24)
@@ -20,10 +27,10 @@ internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
             [MetricCatalog.Syn] = c[CounterSlots.Syn],
             [MetricCatalog.NewFlows] = c[CounterSlots.NewFlows],
         };
-        for (var p = 0; p < MetricCatalog.Protocols.Count; p++)
+        for (var p = 0; p < ProtocolPacketNames.Length; p++)
         {
-            metrics[MetricCatalog.ProtocolPackets(MetricCatalog.Protocols[p])] = c[CounterSlots.ProtocolPackets + p];
-            metrics[MetricCatalog.ProtocolBits(MetricCatalog.Protocols[p])] = c[CounterSlots.ProtocolBytes + p] * 8.0;
+            metrics[ProtocolPacketNames[p]] = c[CounterSlots.ProtocolPackets + p];
+            metrics[ProtocolBitNames[p]] = c[CounterSlots.ProtocolBytes + p] * 8.0;
         }
         return new SecondPoint(probe, time, metrics);
     }
@@ -52,15 +59,12 @@ internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
             var packets = c[CounterSlots.ProtocolPackets + p];
             var bytes = c[CounterSlots.ProtocolBytes + p];
             protocols[name] = new TrafficCount(packets, bytes);
-            metrics[MetricCatalog.ProtocolPackets(name)] = Rate(packets);
-            metrics[MetricCatalog.ProtocolBits(name)] = Rate(bytes * 8.0);
+            metrics[ProtocolPacketNames[p]] = Rate(packets);
+            metrics[ProtocolBitNames[p]] = Rate(bytes * 8.0);
         }
-        for (var i = 0; i < CounterSlots.L3Names.Length; i++)
-            metrics[$"l3.{CounterSlots.L3Names[i]}"] = Rate(c[CounterSlots.L3 + i]);
-        for (var i = 0; i < CounterSlots.SizeNames.Length; i++)
-            metrics[$"size.{CounterSlots.SizeNames[i]}"] = Rate(c[CounterSlots.Size + i]);
-        for (var i = 0; i < CounterSlots.CastNames.Length; i++)
-            metrics[$"cast.{CounterSlots.CastNames[i]}"] = Rate(c[CounterSlots.Cast + i]);
+        for (var i = 0; i < L3Names.Length; i++) metrics[L3Names[i]] = Rate(c[CounterSlots.L3 + i]);
+        for (var i = 0; i < SizeNames.Length; i++) metrics[SizeNames[i]] = Rate(c[CounterSlots.Size + i]);
+        for (var i = 0; i < CastNames.Length; i++) metrics[CastNames[i]] = Rate(c[CounterSlots.Cast + i]);
         for (var i = 0; i < bpf.SlotCount; i++)
             metrics[bpf.SeriesNames[i]] = Rate(c[CounterSlots.Fixed + i]);
         // The reports' own definitions of shared series (syn, icmp.errors, new_flows, ...) win.

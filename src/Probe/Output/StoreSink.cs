@@ -11,29 +11,16 @@ namespace Monitor.Probe.Output;
 /// </summary>
 public sealed class StoreSink : ISnapshotSink
 {
-    private readonly IMonitorStore _store;
     private readonly SpooledStoreWriter _writer;
 
-    private StoreSink(IMonitorStore store, SpooledStoreWriter writer)
-    {
-        _store = store;
-        _writer = writer;
-    }
+    private StoreSink(SpooledStoreWriter writer) => _writer = writer;
 
-    /// <summary>Opens the store named by the spec; a bad spec is an <see cref="ArgumentException"/> with a clear message.</summary>
-    public static StoreSink Open(string spec, SpoolOptions spool, ILoggerFactory loggers)
-    {
-        var store = StoreFactory.Open(spec, loggers);
-        try
-        {
-            return new StoreSink(store, new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>()));
-        }
-        catch
-        {
-            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
-    }
+    /// <summary>
+    /// Spools into <paramref name="store"/>, the process's one store (opened by its composition root with the
+    /// Storage settings, and closed by it: disposing the sink flushes the spool, never closes the store).
+    /// </summary>
+    public static StoreSink Open(IMonitorStore store, SpoolOptions spool, ILoggerFactory loggers) =>
+        new(new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>()));
 
     public void WriteSeconds(IReadOnlyList<SecondPoint> points) => _writer.Enqueue(points);
 
@@ -41,9 +28,5 @@ public sealed class StoreSink : ISnapshotSink
 
     public void WriteEvent(MonitorEvent monitorEvent) => _writer.Enqueue(monitorEvent);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        await _store.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 }

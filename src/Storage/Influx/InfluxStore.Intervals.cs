@@ -101,6 +101,35 @@ public sealed partial class InfluxStore
         state.Newest = newest;
         if (isLatest) state.LastStart = latestMs;
         state.SummarizedUntil = plan.Until;
+        await PruneAsync(probe, state, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes what retention no longer keeps, measured back from the probe's newest data as SQLite does, every
+    /// <see cref="PruneEvery"/> of data. DELETE spans every retention policy, hence the shared measurements' cut.
+    /// </summary>
+    private async Task PruneAsync(string probe, ProbeState state, CancellationToken cancellationToken)
+    {
+        var newest = state.Newest;
+        if (state.PrunedAt is { } prunedAt && newest - prunedAt < (long)PruneEvery.TotalMilliseconds) return;
+        var probeLiteral = InfluxQl.Literal(probe);
+        string Before(string measurement, TimeSpan retention, bool allProbes = false) =>
+            $"DELETE FROM {InfluxQl.Identifier(measurement)} WHERE {(allProbes ? "" : $"\"probe\"={probeLiteral} AND ")}" +
+            $"time < {InfluxQl.Time(newest - (long)retention.TotalMilliseconds)}";
+        var tiers = _options.FiveMinuteRetention > _options.HourRetention ? _options.FiveMinuteRetention : _options.HourRetention;
+        await _client.QueryAsync(string.Join("; ",
+            Before("seconds", _options.SecondRetention),
+            Before("interval_metrics", _options.IntervalRetention),
+            Before("interval_snapshots", _options.IntervalRetention),
+            Before("reports", _options.ReportRetention),
+            Before("consolidated", tiers),
+            Before("summaries", tiers),
+            // Events are pruned for every probe, as SQLite does (a site's own events carry no probe).
+            Before("events", _options.EventRetention, allProbes: true)), cancellationToken);
+        var status = new LineProtocol();
+        status.Point("probes").Tag("probe", probe).Field("pruned_at", newest).Time(0);
+        await _client.WriteAsync(MetaPolicy, status.ToString(), cancellationToken);
+        state.PrunedAt = newest;
     }
 
     /// <summary>

@@ -26,9 +26,7 @@ namespace Monitor.Storage.Influx;
 /// never be consolidated, and they cannot weight averages by interval length. Retention is measured back from each
 /// probe's newest data, as in SQLite, so a replayed capture from years ago is kept like live data: the retention
 /// policies keep everything (INF; a wall-clock policy would drop such points on write, silently) and the store
-/// deletes what its Storage settings no longer keep every <see cref="PruneEvery"/> of a probe's data. InfluxDB's
-/// DELETE cannot name a retention policy, so the measurements the 5-minute and 1-hour policies share
-/// (consolidated, summaries) are deleted with the longer of FiveMinuteRetention and HourRetention.
+/// removes what its Storage settings no longer keep every <see cref="PruneEvery"/> of a probe's data (PruneAsync).
 /// </summary>
 public sealed partial class InfluxStore : IMonitorStore
 {
@@ -288,12 +286,20 @@ public sealed partial class InfluxStore : IMonitorStore
             await _client.QueryAsync($"CREATE DATABASE {db}", cancellationToken);
             var existing = (await _client.QueryAsync($"SHOW RETENTION POLICIES ON {db}", cancellationToken))[0]
                 .SelectMany(s => s.Rows.Select(r => r[0] as string)).ToHashSet(StringComparer.Ordinal);
-            // Every policy keeps everything: pruning is the store's, relative to the data (see PruneAsync).
+            // Every policy keeps everything: pruning is the store's, relative to the data (see PruneAsync); the
+            // levels pruned by dropping shards get shards fit for their retention.
             var statements = new List<string>();
-            foreach (var policy in new[] { SecondPolicy, IntervalPolicy, FiveMinutePolicy, HourPolicy, EventPolicy, MetaPolicy })
+            foreach (var (policy, shards) in new (string, TimeSpan?)[]
+            {
+                (SecondPolicy, null), (IntervalPolicy, null), (FiveMinutePolicy, ShardDuration(_options.FiveMinuteRetention)),
+                (HourPolicy, ShardDuration(_options.HourRetention)), (EventPolicy, null), (MetaPolicy, null),
+            })
+            {
+                var shardClause = shards is { } d ? $" SHARD DURATION {(long)d.TotalHours}h" : "";
                 statements.Add(existing.Contains(policy)
-                    ? $"ALTER RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION INF"
-                    : $"CREATE RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION INF REPLICATION 1");
+                    ? $"ALTER RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION INF{shardClause}"
+                    : $"CREATE RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION INF REPLICATION 1{shardClause}");
+            }
             await _client.QueryAsync(string.Join("; ", statements), cancellationToken);
             _ready = true;
             _logger.LogInformation("InfluxDB store {Spec} ready (database and retention policies in place)", _spec);

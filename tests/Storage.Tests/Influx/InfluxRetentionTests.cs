@@ -1,3 +1,4 @@
+using Monitor.Storage.Influx;
 using Monitor.Storage.Queries;
 using Monitor.Storage.Tests.Support;
 using TestSnapshots = Monitor.Storage.Tests.Support.Snapshots;
@@ -13,11 +14,23 @@ public sealed class InfluxRetentionTests(InfluxFixture influx)
 {
     private static readonly DateTimeOffset Old = new(2009, 3, 14, 15, 0, 0, TimeSpan.Zero);
 
-    private static async Task WriteHourAsync(IMonitorStore store)
+    private static async Task WriteHourAsync(IMonitorStore store, int hours = 1)
     {
-        // An hour of 30-second intervals in batches of ten, as a spool delivers a replay.
-        for (var batch = 0; batch < 12; batch++)
-            await store.WriteIntervalsAsync([.. Enumerable.Range(batch * 10, 10).Select(i => TestSnapshots.Interval("old", Old.AddSeconds(30 * i), 100 + i))]);
+        // 30-second intervals in batches of ten minutes' worth, as a spool delivers a replay.
+        for (var batch = 0; batch < 6 * hours; batch++)
+            await store.WriteIntervalsAsync([.. Enumerable.Range(batch * 20, 20).Select(i => TestSnapshots.Interval("old", Old.AddSeconds(30 * i), 100 + i))]);
+    }
+
+    /// <summary>Points of one retention policy's measurement, read straight from influxd.</summary>
+    private async Task<long> CountAsync(string spec, string policy, string measurement)
+    {
+        var database = spec[(spec.LastIndexOf('/') + 1)..];
+        using var http = new HttpClient();
+        var q = Uri.EscapeDataString($"SELECT count(\"_dur\") FROM \"{database}\".\"{policy}\".\"{measurement}\"");
+        var json = await http.GetStringAsync($"http://127.0.0.1:{influx.Server.HttpPort}/query?db={database}&q={q}");
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var result = document.RootElement.GetProperty("results")[0];
+        return result.TryGetProperty("series", out var series) ? series[0].GetProperty("values")[0][1].GetInt64() : 0;
     }
 
     [Fact]
@@ -46,5 +59,20 @@ public sealed class InfluxRetentionTests(InfluxFixture influx)
         // Pruned every 10 minutes of data: what is left starts at most 20 + 10 minutes before the newest data.
         Assert.True(stored[0].Start >= newestEnd.AddMinutes(-30), $"oldest kept interval {stored[0].Start:u}");
         Assert.True(stored[0].Start <= newestEnd.AddMinutes(-20), $"oldest kept interval {stored[0].Start:u}");
+    }
+
+    [Fact]
+    public async Task The_five_minute_level_of_2009_is_pruned_by_its_own_retention_while_the_hourly_level_keeps_every_hour()
+    {
+        var spec = influx.NewSpec();
+        await using var store = StoreFactory.Open(spec, new StorageOptions { FiveMinuteRetention = TimeSpan.FromHours(1) });
+        await WriteHourAsync(store, hours: 4);
+
+        // The 5-minute policy's hour-long shards that end an hour or more before the newest data are dropped: the
+        // last hour's 12 buckets are left. Both levels share the measurement name, so a DELETE would have taken
+        // the hourly points too; dropping the 5-minute policy's own shards leaves all four hours.
+        Assert.Equal(12, await CountAsync(spec, InfluxStore.FiveMinutePolicy, "consolidated"));
+        Assert.Equal(4, await CountAsync(spec, InfluxStore.HourPolicy, "consolidated"));
+        Assert.Equal(480, (await store.QueryIntervalsAsync(new IntervalQuery(Old, Old.AddHours(4)))).Count);
     }
 }

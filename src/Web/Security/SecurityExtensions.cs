@@ -104,11 +104,17 @@ public static class SecurityExtensions
     /// </summary>
     private static Task RefusePlainHttpFromElsewhere(HttpContext context, RequestDelegate next)
     {
-        var remote = context.Connection.RemoteIpAddress;
-        if (context.Request.IsHttps || remote is null || System.Net.IPAddress.IsLoopback(remote) || context.Request.Path.StartsWithSegments("/healthz"))
-            return next(context);
+        if (!ArrivedInClear(context)) return next(context);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return context.Response.WriteAsync("This site is served over TLS only: use its https:// address or the TLS proxy in front of it.");
+    }
+
+    /// <summary>Plain HTTP from another machine (after the TLS proxy's forwarded headers); /healthz is exempt.</summary>
+    internal static bool ArrivedInClear(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        return !context.Request.IsHttps && remote is not null && !System.Net.IPAddress.IsLoopback(remote)
+            && !context.Request.Path.StartsWithSegments("/healthz");
     }
 }
 

@@ -25,25 +25,33 @@ public sealed class StorageOptions
     /// <summary>Rows per chunk of an InfluxDB /query answer (every query is chunked, so a long range streams instead of arriving whole).</summary>
     public int InfluxChunkSize { get; set; } = 1000;
 
+    /// <summary>Throws one <see cref="ArgumentException"/> naming every bad setting (see <see cref="Problems"/>).</summary>
     public void Validate()
     {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+    }
+
+    /// <summary>Every problem with these settings, each naming its key (<c>Storage:…</c>); empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Check(TimeSpan value, string name)
+        {
+            if (value < TimeSpan.FromMinutes(1)) problems.Add($"{Section}:{name} must be at least one minute (is {value})");
+        }
         Check(SecondRetention, nameof(SecondRetention));
         Check(IntervalRetention, nameof(IntervalRetention));
         Check(FiveMinuteRetention, nameof(FiveMinuteRetention));
         Check(HourRetention, nameof(HourRetention));
         Check(ReportRetention, nameof(ReportRetention));
         Check(EventRetention, nameof(EventRetention));
-        if (ReportRetention < TimeSpan.FromHours(2))
-            throw new ArgumentException($"{Section}:{nameof(ReportRetention)} must be at least 2 hours: hourly summaries are made from the raw rows of the hour before (is {ReportRetention})");
-        if (SummaryRows < 1) throw new ArgumentException($"{Section}:{nameof(SummaryRows)} must be at least 1");
-        if (InfluxBatchSize < 1) throw new ArgumentException($"{Section}:{nameof(InfluxBatchSize)} must be at least 1");
-        if (InfluxChunkSize < 1) throw new ArgumentException($"{Section}:{nameof(InfluxChunkSize)} must be at least 1");
-        if (InfluxTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}:{nameof(InfluxTimeout)} must be positive");
-    }
-
-    private static void Check(TimeSpan value, string name)
-    {
-        if (value < TimeSpan.FromMinutes(1))
-            throw new ArgumentException($"{Section}:{name} must be at least one minute (is {value})");
+        if (ReportRetention >= TimeSpan.FromMinutes(1) && ReportRetention < TimeSpan.FromHours(2))
+            problems.Add($"{Section}:{nameof(ReportRetention)} must be at least 2 hours: hourly summaries are made from the raw rows of the hour before (is {ReportRetention})");
+        if (SummaryRows < 1) problems.Add($"{Section}:{nameof(SummaryRows)} must be at least 1 (is {SummaryRows})");
+        if (InfluxBatchSize < 1) problems.Add($"{Section}:{nameof(InfluxBatchSize)} must be at least 1 (is {InfluxBatchSize})");
+        if (InfluxChunkSize < 1) problems.Add($"{Section}:{nameof(InfluxChunkSize)} must be at least 1 (is {InfluxChunkSize})");
+        if (InfluxTimeout <= TimeSpan.Zero) problems.Add($"{Section}:{nameof(InfluxTimeout)} must be positive (is {InfluxTimeout})");
+        return problems;
     }
 }

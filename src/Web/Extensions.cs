@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Monitor.Probe.Hosting;
 using Monitor.Storage;
 using Monitor.Web.Alerts;
@@ -17,6 +18,7 @@ public static class Extensions
     /// <summary>
     /// The site's services: Blazor (interactive server), the store the pages read (Probe:Store), and
     /// either the in-process probe (default) or, with Probe:Enabled=false, a live view read from the store.
+    /// The pages and the in-process probe share that one store, opened with the Storage settings.
     /// </summary>
     public static WebApplicationBuilder AddMonitorWeb(this WebApplicationBuilder builder)
     {
@@ -36,13 +38,11 @@ public static class Extensions
         var spec = probe["Store"] is { Length: > 0 } configured && !configured.Equals("none", StringComparison.OrdinalIgnoreCase)
             ? configured
             : StoreFactory.DefaultSpec;
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        storage.Validate();
-        services.AddSingleton(sp => StoreFactory.Open(spec, storage, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddMonitorStore(builder.Configuration, spec);
 
         if (probe.GetValue("Enabled", true))
         {
-            services.AddProbe(probe);
+            services.AddProbe(builder.Configuration);
             services.AddSingleton<ILiveMonitor, ProbeLiveMonitor>();
         }
         else
@@ -63,6 +63,9 @@ public static class Extensions
 
     public static WebApplication UseMonitorWeb(this WebApplication app)
     {
+        // Every section's settings, all problems at once, before the pipeline and endpoints below build the
+        // services that read them (the host would check them again at start, but only after that).
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePages();
         app.UseStaticFiles();

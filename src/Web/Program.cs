@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Monitor.Probe.Hosting;
 using Monitor.Web;
 using Monitor.Web.Anomalies;
 using Monitor.Web.Hosting;
@@ -20,7 +20,13 @@ try
     app.Run();
     return 0;
 }
-catch (Exception e) when (e is StartupRefusedException or OptionsValidationException or ArgumentException)
+catch (Exception e) when (StartupProblems.Of(e) is { } problems)
+{
+    // Every bad setting of every section, one line each with its key.
+    foreach (var problem in problems) Console.Error.WriteLine($"monitor-web: {problem}");
+    return 2;
+}
+catch (Exception e) when (e is StartupRefusedException or ArgumentException)
 {
     Console.Error.WriteLine($"monitor-web: {e.Message}");
     return 2;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Hosting;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Spool;
+using Microsoft.Extensions.Options;
 
 namespace Monitor.Probe.Cli;
 
@@ -83,30 +83,36 @@ public static class ProbeCli
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
             o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        var section = builder.Configuration.GetSection(ProbeOptions.Section);
-        builder.Services.AddProbeCore(section);
-        builder.Services.AddOptions<SpoolOptions>().Bind(builder.Configuration.GetSection(SpoolOptions.Section));
-        using var host = builder.Build();
+        builder.Services.AddProbeCore(builder.Configuration);
+        // Lists given as flags replace the file's lists instead of merging with them index by index.
+        var read = parse.GetValue(flags.Read);
+        var homeNet = parse.GetValue(flags.HomeNet);
+        builder.Services.PostConfigure<ProbeOptions>(o =>
+        {
+            if (read is not null) o.Read = [.. read];
+            if (homeNet is not null) o.HomeNet = [.. homeNet];
+        });
+        var host = builder.Build();
+        // Asynchronously: the store it may have opened closes only that way.
+        await using var closeHost = (IAsyncDisposable)host;
 
         ProbeOptions options;
         ReportOptions reportOptions;
         try
         {
-            options = section.Get<ProbeOptions>() ?? new ProbeOptions();
-            reportOptions = section.Get<ReportOptions>() ?? new ReportOptions();
+            // What a host checks at start: every section's settings, each problem on its own line.
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+            options = host.Services.GetRequiredService<IOptions<ProbeOptions>>().Value;
+            reportOptions = host.Services.GetRequiredService<IOptions<ReportOptions>>().Value;
+        }
+        catch (Exception e) when (StartupProblems.Of(e) is { } problems)
+        {
+            foreach (var problem in problems) await error.WriteLineAsync($"monitor-probe: {problem}");
+            return BadInput;
         }
         catch (InvalidOperationException e)
         {
             return await Fail(error, BadInput, $"configuration: {Inner(e)}");
-        }
-        // Lists given as flags replace the file's lists instead of merging with them index by index.
-        if (parse.GetValue(flags.Read) is { } read) options.Read = [.. read];
-        if (parse.GetValue(flags.HomeNet) is { } homeNet) options.HomeNet = [.. homeNet];
-        var problems = options.Validate().Concat(reportOptions.ValidateReportSettings()).ToList();
-        if (problems.Count > 0)
-        {
-            foreach (var problem in problems) await error.WriteLineAsync($"monitor-probe: {problem}");
-            return BadInput;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

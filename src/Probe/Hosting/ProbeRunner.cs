@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
+using Monitor.Storage;
 using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Hosting;
@@ -11,14 +12,13 @@ namespace Monitor.Probe.Hosting;
 /// and closes the sinks so that everything written is flushed. Shared by the command line and the
 /// hosted service, so the site runs exactly the probe the CLI runs.
 /// </summary>
-public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spoolOptions, ILoggerFactory loggers)
+/// <remarks>
+/// <paramref name="store"/> gives the process's one store (registered by its composition root, which also
+/// closes it); it is asked for only when <see cref="ProbeOptions.Store"/> is not <c>none</c>.
+/// </remarks>
+public sealed class ProbeRunner(
+    ProbeLiveFeed feed, IOptions<SpoolOptions> spoolOptions, ILoggerFactory loggers, Func<IMonitorStore>? store = null)
 {
-    /// <summary>A runner with the default spool settings (each probe name spools under data/spool/NAME).</summary>
-    public ProbeRunner(ProbeLiveFeed feed, ILoggerFactory loggers)
-        : this(feed, Options.Create(new SpoolOptions()), loggers)
-    {
-    }
-
     /// <summary>Called with the engine before it runs (the CLI's progress display watches it).</summary>
     public async Task<ProbeRunResult> RunAsync(
         ProbeOptions options, ReportOptions reportOptions, CancellationToken cancellationToken,
@@ -28,7 +28,12 @@ public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spool
         try
         {
             if (options.Json is not null) sinks.Add(new JsonLinesSink(options.Json));
-            if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, SpoolFor(options.Name), loggers, options.IsOffline));
+            if (options.StoreEnabled)
+            {
+                var opened = store?.Invoke()
+                    ?? throw new InvalidOperationException($"Probe:Store is '{options.Store}' but this process registered no store");
+                sinks.Add(StoreSink.Open(opened, SpoolFor(options.Name), loggers, options.IsOffline));
+            }
         }
         catch (Exception e)
         {
@@ -55,16 +60,7 @@ public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spool
         var configured = spoolOptions.Value;
         if (configured.Directory != new SpoolOptions().Directory) return configured;
         var safe = string.Concat(probe.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-        return new SpoolOptions
-        {
-            Directory = Path.Combine(configured.Directory, safe),
-            MaxBytes = configured.MaxBytes,
-            RetryMin = configured.RetryMin,
-            RetryMax = configured.RetryMax,
-            FlushTimeout = configured.FlushTimeout,
-            SecondsBatch = configured.SecondsBatch,
-            Fsync = configured.Fsync,
-        };
+        return configured.WithDirectory(Path.Combine(configured.Directory, safe));
     }
 
     private async Task<string?> DisposeAll(List<ISnapshotSink> sinks)

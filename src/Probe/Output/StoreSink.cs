@@ -13,33 +13,19 @@ namespace Monitor.Probe.Output;
 /// </summary>
 public sealed class StoreSink : ISnapshotSink
 {
-    private readonly IMonitorStore _store;
     private readonly IStoreWriter _writer;
 
-    private StoreSink(IMonitorStore store, IStoreWriter writer)
-    {
-        _store = store;
-        _writer = writer;
-    }
+    private StoreSink(IStoreWriter writer) => _writer = writer;
 
-    /// <summary>Opens the store named by the spec; a bad spec is an <see cref="ArgumentException"/> with a clear message.</summary>
+    /// <summary>
+    /// Writes into <paramref name="store"/>, the process's one store (opened by its composition root with the
+    /// Storage settings, and closed by it: disposing the sink flushes its writer, never closes the store).
+    /// </summary>
     /// <param name="offline">Reading captures: write through <see cref="ReplayStoreWriter"/> instead of the spool.</param>
-    public static StoreSink Open(string spec, SpoolOptions spool, ILoggerFactory loggers, bool offline = false)
-    {
-        var store = StoreFactory.Open(spec, loggers);
-        try
-        {
-            IStoreWriter writer = offline
-                ? new ReplayStoreWriter(store, spool, loggers.CreateLogger<ReplayStoreWriter>())
-                : new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>());
-            return new StoreSink(store, writer);
-        }
-        catch
-        {
-            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            throw;
-        }
-    }
+    public static StoreSink Open(IMonitorStore store, SpoolOptions spool, ILoggerFactory loggers, bool offline = false) =>
+        new(offline
+            ? new ReplayStoreWriter(store, spool, loggers.CreateLogger<ReplayStoreWriter>())
+            : new SpooledStoreWriter(store, spool, loggers.CreateLogger<SpooledStoreWriter>()));
 
     public void WriteSeconds(IReadOnlyList<SecondPoint> points) => _writer.Enqueue(points);
 
@@ -47,9 +33,5 @@ public sealed class StoreSink : ISnapshotSink
 
     public void WriteEvent(MonitorEvent monitorEvent) => _writer.Enqueue(monitorEvent);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        await _store.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 }

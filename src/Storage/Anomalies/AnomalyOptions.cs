@@ -50,12 +50,20 @@ public sealed class AnomalyOptions
 
     public IReadOnlyList<string> EffectiveSeries => Series.Count > 0 ? Series : CoreSeries.All;
 
-    /// <summary>Throws with the setting's name when a value cannot work.</summary>
+    /// <summary>Throws one <see cref="ArgumentException"/> naming every bad setting (see <see cref="Problems"/>).</summary>
     public void Validate()
     {
-        static void Require(bool ok, string message)
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+    }
+
+    /// <summary>Every problem with these settings, each naming its key; empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Require(bool ok, string message)
         {
-            if (!ok) throw new ArgumentException($"{Section}: {message}");
+            if (!ok) problems.Add($"{Section}: {message}");
         }
         Require(Interval > TimeSpan.Zero, "Interval must be positive");
         Require(ShortTermWindow >= Interval * 4, "ShortTermWindow must hold at least 4 intervals");
@@ -69,5 +77,6 @@ public sealed class AnomalyOptions
         Require(PollEvery > TimeSpan.Zero, "PollEvery must be positive");
         foreach (var s in Series)
             Require(MetricCatalog.Find(s) is not null, $"Series names unknown metric '{s}'");
+        return problems;
     }
 }

@@ -34,7 +34,4 @@ public static class InfluxQl
     /// <summary>"AND (probe='a' OR probe='b')", or nothing for all probes.</summary>
     public static string ProbeClause(IReadOnlyList<string>? probes) =>
         probes is null ? "" : " AND (" + string.Join(" OR ", probes.Select(p => $"\"probe\"={Literal(p)}")) + ")";
-
-    public static string Duration(TimeSpan span) =>
-        $"{Math.Max(1, (long)Math.Ceiling(span.TotalMinutes)).ToString(CultureInfo.InvariantCulture)}m";
 }

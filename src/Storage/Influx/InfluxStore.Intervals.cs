@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Monitor.Storage.Consolidation;
 using Monitor.Storage.Metrics;
@@ -10,7 +11,7 @@ namespace Monitor.Storage.Influx;
 /// <summary>
 /// Interval writes, one probe batch at a time: the batch's points go out in a few large gzip'd /write requests,
 /// then its 5-minute buckets and hours are consolidated from one /query (stored rows, with the batch's own rows
-/// in place of what it rewrote or what retention dropped on write) and written back, then the summaries it calls
+/// in place of what it rewrote) and written back, then the summaries it calls
 /// for, then the probe's status. About six requests per batch instead of six per interval.
 /// </summary>
 public sealed partial class InfluxStore
@@ -44,6 +45,14 @@ public sealed partial class InfluxStore
         var state = await StateAsync(probe, cancellationToken);
         // A start given twice in one batch keeps its last copy, as two writes in a row would.
         var batch = chunk.GroupBy(s => s.Start.ToUnixTimeMilliseconds()).Select(g => g.Last()).ToList();
+        var announced = batch.Max(s => s.End.ToUnixTimeMilliseconds());
+        if (announced > state.Newest)
+        {
+            // Said before the points are written: a writer dropping old shards (DropShardsAsync), in this process or
+            // another, then counts this probe's new data — a replay into the past included — as still kept.
+            await _client.WriteAsync(MetaPolicy, new LineProtocol().Point("probes").Tag("probe", probe).Field("newest", announced).Time(0).ToString(),
+                cancellationToken);
+        }
         if (state.LastStart is { } lastStart)
         {
             var replays = batch.Where(s => s.Start.ToUnixTimeMilliseconds() <= lastStart).ToList();
@@ -101,7 +110,73 @@ public sealed partial class InfluxStore
         state.Newest = newest;
         if (isLatest) state.LastStart = latestMs;
         state.SummarizedUntil = plan.Until;
+        await PruneAsync(probe, state, cancellationToken);
     }
+
+    /// <summary>
+    /// Removes what retention no longer keeps, measured back from the probe's newest data as SQLite does, every
+    /// <see cref="PruneEvery"/> of data: the measurements only one policy holds by DELETE (per probe), the 5-minute
+    /// and 1-hour levels, which share measurement names that DELETE cannot tell apart, by dropping their policies' shards.
+    /// </summary>
+    private async Task PruneAsync(string probe, ProbeState state, CancellationToken cancellationToken)
+    {
+        var newest = state.Newest;
+        if (state.PrunedAt is { } prunedAt && newest - prunedAt < (long)PruneEvery.TotalMilliseconds) return;
+        var probeLiteral = InfluxQl.Literal(probe);
+        string Before(string measurement, TimeSpan retention, bool allProbes = false) =>
+            $"DELETE FROM {InfluxQl.Identifier(measurement)} WHERE {(allProbes ? "" : $"\"probe\"={probeLiteral} AND ")}" +
+            $"time < {InfluxQl.Time(newest - (long)retention.TotalMilliseconds)}";
+        await _client.QueryAsync(string.Join("; ",
+            Before("seconds", _options.SecondRetention),
+            Before("interval_metrics", _options.IntervalRetention),
+            Before("interval_snapshots", _options.IntervalRetention),
+            Before("reports", _options.ReportRetention),
+            // Events are pruned for every probe, as SQLite does (a site's own events carry no probe).
+            Before("events", _options.EventRetention, allProbes: true)), cancellationToken);
+        await DropShardsAsync(cancellationToken);
+        var status = new LineProtocol();
+        status.Point("probes").Tag("probe", probe).Field("pruned_at", newest).Time(0);
+        await _client.WriteAsync(MetaPolicy, status.ToString(), cancellationToken);
+        state.PrunedAt = newest;
+    }
+
+    /// <summary>
+    /// Drops the 5-minute and 1-hour policies' shards that every probe is done with: a shard goes once, for each
+    /// probe whose newest data reaches it, it ends before that newest data minus the level's retention (a probe
+    /// whose newest data is older than the shard has nothing in it). Shards are a policy's own, so one level's
+    /// points never take the other's with them; they last <see cref="ShardDuration"/> of data.
+    /// </summary>
+    private async Task DropShardsAsync(CancellationToken cancellationToken)
+    {
+        var newest = (await ReadStatusAsync(cancellationToken)).Select(s => Long(s, "newest")).Where(n => n > 0).ToList();
+        if (newest.Count == 0) return;
+        var drops = new List<string>();
+        foreach (var series in (await _client.QueryAsync("SHOW SHARDS", cancellationToken))[0])
+        {
+            if (series.Name != _spec.Database) continue;
+            int id = series.Column("id"), policy = series.Column("retention_policy"), start = series.Column("start_time"), end = series.Column("end_time");
+            foreach (var row in series.Rows)
+            {
+                TimeSpan? retention = row[policy] switch
+                {
+                    FiveMinutePolicy => _options.FiveMinuteRetention,
+                    HourPolicy => _options.HourRetention,
+                    _ => null,
+                };
+                if (retention is null) continue;
+                var startMs = DateTimeOffset.Parse((string)row[start]!, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+                var endMs = DateTimeOffset.Parse((string)row[end]!, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+                var keep = (long)retention.Value.TotalMilliseconds;
+                if (newest.Any(n => n >= startMs) && newest.All(n => n < startMs || endMs <= n - keep))
+                    drops.Add($"DROP SHARD {Convert.ToInt64(row[id], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+        if (drops.Count > 0) await _client.QueryAsync(string.Join("; ", drops), cancellationToken);
+    }
+
+    /// <summary>InfluxDB's own rule for a policy of this retention: finer shards for shorter retention.</summary>
+    internal static TimeSpan ShardDuration(TimeSpan retention) =>
+        retention < TimeSpan.FromDays(2) ? TimeSpan.FromHours(1) : retention <= TimeSpan.FromDays(180) ? TimeSpan.FromDays(1) : TimeSpan.FromDays(7);
 
     /// <summary>
     /// Removes what an earlier write of these intervals stored under their times (report points, series fields), so a

@@ -23,8 +23,10 @@ namespace Monitor.Storage.Influx;
 /// </list>
 /// The store consolidates and summarizes itself after each batch of interval writes instead of using continuous queries:
 /// CQs only see recent wall-clock windows, so replayed captures and intervals a spool delivers late would
-/// never be consolidated, and they cannot weight averages by interval length. Retention policies prune by
-/// wall clock (InfluxDB drops points older than a policy on write).
+/// never be consolidated, and they cannot weight averages by interval length. Retention is measured back from each
+/// probe's newest data, as in SQLite, so a replayed capture from years ago is kept like live data: the retention
+/// policies keep everything (INF; a wall-clock policy would drop such points on write, silently) and the store
+/// removes what its Storage settings no longer keep every <see cref="PruneEvery"/> of a probe's data (PruneAsync).
 /// </summary>
 public sealed partial class InfluxStore : IMonitorStore
 {
@@ -35,6 +37,7 @@ public sealed partial class InfluxStore : IMonitorStore
     internal const string EventPolicy = "monitor_events";
     internal const string MetaPolicy = "monitor_meta";
     private const string Duration = "_dur";
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
     private readonly InfluxSpec _spec;
     private readonly StorageOptions _options;
@@ -283,18 +286,19 @@ public sealed partial class InfluxStore : IMonitorStore
             await _client.QueryAsync($"CREATE DATABASE {db}", cancellationToken);
             var existing = (await _client.QueryAsync($"SHOW RETENTION POLICIES ON {db}", cancellationToken))[0]
                 .SelectMany(s => s.Rows.Select(r => r[0] as string)).ToHashSet(StringComparer.Ordinal);
-            var intervalKeep = _options.IntervalRetention > _options.ReportRetention ? _options.IntervalRetention : _options.ReportRetention;
+            // Every policy keeps everything: pruning is the store's, relative to the data (see PruneAsync); the
+            // levels pruned by dropping shards get shards fit for their retention.
             var statements = new List<string>();
-            foreach (var (policy, keep) in new[]
+            foreach (var (policy, shards) in new (string, TimeSpan?)[]
             {
-                (SecondPolicy, _options.SecondRetention), (IntervalPolicy, intervalKeep), (FiveMinutePolicy, _options.FiveMinuteRetention),
-                (HourPolicy, _options.HourRetention), (EventPolicy, _options.EventRetention), (MetaPolicy, TimeSpan.Zero),
+                (SecondPolicy, null), (IntervalPolicy, null), (FiveMinutePolicy, ShardDuration(_options.FiveMinuteRetention)),
+                (HourPolicy, ShardDuration(_options.HourRetention)), (EventPolicy, null), (MetaPolicy, null),
             })
             {
-                var duration = keep == TimeSpan.Zero ? "INF" : InfluxQl.Duration(keep < TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : keep);
+                var shardClause = shards is { } d ? $" SHARD DURATION {(long)d.TotalHours}h" : "";
                 statements.Add(existing.Contains(policy)
-                    ? $"ALTER RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION {duration}"
-                    : $"CREATE RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION {duration} REPLICATION 1");
+                    ? $"ALTER RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION INF{shardClause}"
+                    : $"CREATE RETENTION POLICY {InfluxQl.Identifier(policy)} ON {db} DURATION INF REPLICATION 1{shardClause}");
             }
             await _client.QueryAsync(string.Join("; ", statements), cancellationToken);
             _ready = true;
@@ -322,6 +326,7 @@ public sealed partial class InfluxStore : IMonitorStore
             state.Newest = Long(status, "newest");
             state.LastStart = status.Values.GetValueOrDefault("last_start") is null ? null : Long(status, "last_start");
             state.SummarizedUntil = status.Values.GetValueOrDefault("summarized_until") is null ? null : Long(status, "summarized_until");
+            state.PrunedAt = status.Values.GetValueOrDefault("pruned_at") is null ? null : Long(status, "pruned_at");
         }
         return _probeStates.GetOrAdd(probe, state);
     }
@@ -380,5 +385,6 @@ public sealed partial class InfluxStore : IMonitorStore
         public long Newest { get; set; }
         public long? LastStart { get; set; }
         public long? SummarizedUntil { get; set; }
+        public long? PrunedAt { get; set; }
     }
 }

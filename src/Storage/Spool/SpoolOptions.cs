@@ -26,15 +26,33 @@ public sealed class SpoolOptions
     /// <summary>fsync every spool file before Enqueue returns (turn off only for benchmarks).</summary>
     public bool Fsync { get; set; } = true;
 
+    /// <summary>Throws one <see cref="ArgumentException"/> naming every bad setting (see <see cref="Problems"/>).</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Directory)) throw new ArgumentException($"{Section}:{nameof(Directory)} is required");
-        if (MaxBytes < 64 * 1024) throw new ArgumentException($"{Section}:{nameof(MaxBytes)} must be at least 65536 (is {MaxBytes})");
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+    }
+
+    /// <summary>Every problem with these settings, each naming its key (<c>Spool:…</c>); empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Directory)) problems.Add($"{Section}:{nameof(Directory)} is required");
+        if (MaxBytes < 64 * 1024) problems.Add($"{Section}:{nameof(MaxBytes)} must be at least 65536 (is {MaxBytes})");
         if (RetryMin <= TimeSpan.Zero || RetryMax < RetryMin)
-            throw new ArgumentException($"{Section}:{nameof(RetryMin)} must be positive and not above {nameof(RetryMax)}");
-        if (FlushTimeout < TimeSpan.Zero) throw new ArgumentException($"{Section}:{nameof(FlushTimeout)} cannot be negative");
-        if (SecondsBatch < 1) throw new ArgumentException($"{Section}:{nameof(SecondsBatch)} must be at least 1");
-        if (IntervalsBatch < 1) throw new ArgumentException($"{Section}:{nameof(IntervalsBatch)} must be at least 1");
+            problems.Add($"{Section}:{nameof(RetryMin)} must be positive and not above {Section}:{nameof(RetryMax)} (are {RetryMin} and {RetryMax})");
+        if (FlushTimeout < TimeSpan.Zero) problems.Add($"{Section}:{nameof(FlushTimeout)} cannot be negative (is {FlushTimeout})");
+        if (SecondsBatch < 1) problems.Add($"{Section}:{nameof(SecondsBatch)} must be at least 1 (is {SecondsBatch})");
+        if (IntervalsBatch < 1) problems.Add($"{Section}:{nameof(IntervalsBatch)} must be at least 1 (is {IntervalsBatch})");
+        return problems;
+    }
+
+    /// <summary>These settings with another folder; a copy of every field, so none is lost on the way.</summary>
+    public SpoolOptions WithDirectory(string directory)
+    {
+        var copy = (SpoolOptions)MemberwiseClone();
+        copy.Directory = directory;
+        return copy;
     }
 }
 

@@ -14,7 +14,7 @@ public static class AnomaliesExtensions
         services.AddOptions<AnomalyOptions>()
             .Bind(configuration.GetSection(AnomalyOptions.Section))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AnomalyOptions>, AnomalyOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AnomalyOptions>>(new ProblemsValidator<AnomalyOptions>(o => o.Problems()));
         services.AddSingleton(sp => new SpikeDetector(sp.GetRequiredService<IMonitorStore>(), sp.GetRequiredService<IOptions<AnomalyOptions>>().Value));
         services.AddSingleton(sp => new IncrementalSpikeDetector(
             sp.GetRequiredService<IMonitorStore>(),
@@ -56,21 +56,5 @@ public static class AnomaliesExtensions
             })
             .WithSummary("A spike's drill-down: the window's flows and top talkers, ports and scanners against the hour before.");
         return app;
-    }
-
-    private sealed class AnomalyOptionsValidator : IValidateOptions<AnomalyOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AnomalyOptions options)
-        {
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (ArgumentException e)
-            {
-                return ValidateOptionsResult.Fail(e.Message);
-            }
-        }
     }
 }

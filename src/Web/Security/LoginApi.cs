@@ -22,15 +22,16 @@ public static class LoginApi
             {
                 var returnUrl = SafeReturnUrl(form.ReturnUrl);
                 var user = form.User?.Trim() ?? "";
-                if (throttle.IsLockedOut(user))
+                var address = context.Connection.RemoteIpAddress;
+                if (throttle.IsLockedOut(user, address))
                 {
-                    logger.LogWarning("Login refused for locked-out user {User}", user);
+                    logger.LogWarning("Login refused for locked-out user {User} or address {Address}", user, address);
                     return Results.Redirect($"/login?error=locked&returnUrl={WebUtility.UrlEncode(returnUrl)}");
                 }
                 if (!credentials.CheckPassword(user, form.Password ?? ""))
                 {
-                    throttle.RecordFailure(user);
-                    logger.LogWarning("Failed login for user {User}", user);
+                    throttle.RecordFailure(user, address);
+                    logger.LogWarning("Failed login for user {User} from {Address}", user, address);
                     return Results.Redirect($"/login?error=failed&returnUrl={WebUtility.UrlEncode(returnUrl)}");
                 }
                 throttle.RecordSuccess(user);
@@ -69,7 +70,7 @@ public static class LoginApi
     {
         var message = error switch
         {
-            "locked" => "<p class=\"error\">Too many failed attempts: this user is locked out for a while.</p>",
+            "locked" => "<p class=\"error\">Too many failed attempts: this user or address is locked out for a while.</p>",
             "failed" => "<p class=\"error\">Wrong user name or password.</p>",
             _ => "",
         };

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace Monitor.Web.Security;
@@ -10,23 +11,42 @@ public static class SecurityExtensions
     private const string SelectScheme = "Monitor";
 
     /// <summary>
-    /// Binds and validates "Auth", refuses a non-loopback listen address without it, and, when users or
-    /// API keys are configured, requires a login cookie or an API key everywhere but /healthz and /login.
+    /// Binds "Auth" (validated at start), refuses to start beyond loopback without authentication and TLS
+    /// (<see cref="ListenAddressGuard"/>), and, when users or API keys are configured, requires a login cookie
+    /// or an API key everywhere but /healthz and /login. Off loopback the cookies are Secure, forwarded
+    /// headers are believed from the named TLS proxy only, and plain-HTTP requests from elsewhere are refused.
     /// </summary>
     public static WebApplicationBuilder AddMonitorSecurity(this WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        Validate(auth);
-        var refusal = ListenAddressGuard.Check(ListenAddressGuard.ConfiguredUrls(builder.Configuration), auth);
+        var section = builder.Configuration.GetSection(AuthOptions.Section);
+        // Whether anyone is configured decides the guard and the fallback policy before the options are built.
+        var authenticated = section.GetSection(nameof(AuthOptions.Users)).GetChildren().Any()
+            || section.GetSection(nameof(AuthOptions.ApiKeys)).GetChildren().Any();
+        var endpoints = ListenAddressGuard.ConfiguredEndpoints(builder.Configuration);
+        var proxies = ListenAddressGuard.TlsProxies(builder.Configuration);
+        var refusal = ListenAddressGuard.Check(endpoints, authenticated, proxies);
         if (refusal is not null) throw new StartupRefusedException(refusal);
         builder.WebHost.UseUrls([.. ListenAddressGuard.ConfiguredUrls(builder.Configuration)]);
+        var transport = new TransportSecurity(endpoints.Any(e => !e.IsLoopback), endpoints.Any(e => e.IsHttps), proxies);
+        var cookies = transport.Tls ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 
         var services = builder.Services;
-        services.AddSingleton(auth);
+        services.AddOptions<AuthOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AuthOptions>>().Value);
+        services.AddSingleton(transport);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Credentials>();
         services.AddSingleton<LoginThrottle>();
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = cookies);
+        if (proxies.Count > 0)
+            services.Configure<ForwardedHeadersOptions>(o =>
+            {
+                o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                o.KnownIPNetworks.Clear();
+                o.KnownProxies.Clear();
+                foreach (var proxy in proxies) o.KnownProxies.Add(proxy);
+            });
 
         services.AddAuthentication(SelectScheme)
             .AddPolicyScheme(SelectScheme, SelectScheme, o => o.ForwardDefaultSelector = context =>
@@ -38,6 +58,7 @@ public static class SecurityExtensions
                 o.LoginPath = "/login";
                 o.Cookie.Name = "monitor.auth";
                 o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = cookies;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
@@ -49,7 +70,7 @@ public static class SecurityExtensions
 
         services.AddAuthorization(o =>
         {
-            if (auth.IsConfigured)
+            if (authenticated)
                 o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         });
         services.AddCascadingAuthenticationState();
@@ -58,6 +79,9 @@ public static class SecurityExtensions
 
     public static WebApplication UseMonitorSecurity(this WebApplication app)
     {
+        var transport = app.Services.GetRequiredService<TransportSecurity>();
+        if (transport.TlsProxies.Count > 0) app.UseForwardedHeaders();
+        if (transport.OffLoopback) app.Use(RefusePlainHttpFromElsewhere);
         app.UseSecurityHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -74,22 +98,31 @@ public static class SecurityExtensions
         return Task.CompletedTask;
     }
 
-    private static void Validate(AuthOptions auth)
+    /// <summary>
+    /// Off loopback a request that is still plain HTTP (not HTTPS, not forwarded as HTTPS by the TLS proxy) and
+    /// not from this machine gets 403 instead of a login form or a cookie: it bypassed the TLS in front.
+    /// </summary>
+    private static Task RefusePlainHttpFromElsewhere(HttpContext context, RequestDelegate next)
     {
-        var errors = new List<string>();
-        for (var i = 0; i < auth.Users.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(auth.Users[i].Name)) errors.Add($"Auth:Users:{i}:Name is empty");
-            if (string.IsNullOrWhiteSpace(auth.Users[i].PasswordHash))
-                errors.Add($"Auth:Users:{i}:PasswordHash is empty (make one with 'monitor-web user add NAME')");
-        }
-        for (var i = 0; i < auth.ApiKeys.Count; i++)
-            if (!System.Text.RegularExpressions.Regex.IsMatch(auth.ApiKeys[i].Hash ?? "", "^[0-9a-f]{64}$"))
-                errors.Add($"Auth:ApiKeys:{i}:Hash must be 64 lower-case hex characters (make one with 'monitor-web apikey create NAME')");
-        if (auth.MaxFailedAttempts is < 1 or > 100) errors.Add("Auth:MaxFailedAttempts must be between 1 and 100");
-        if (auth.LockoutMinutes is < 1 or > 1440) errors.Add("Auth:LockoutMinutes must be between 1 and 1440");
-        if (errors.Count > 0) throw new OptionsValidationException(AuthOptions.Section, typeof(AuthOptions), errors);
+        if (!ArrivedInClear(context)) return next(context);
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return context.Response.WriteAsync("This site is served over TLS only: use its https:// address or the TLS proxy in front of it.");
     }
+
+    /// <summary>Plain HTTP from another machine (after the TLS proxy's forwarded headers); /healthz is exempt.</summary>
+    internal static bool ArrivedInClear(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        return !context.Request.IsHttps && remote is not null && !System.Net.IPAddress.IsLoopback(remote)
+            && !context.Request.Path.StartsWithSegments("/healthz");
+    }
+}
+
+/// <summary>How the site is reached: off loopback it takes TLS (its own HTTPS or the named proxies).</summary>
+public sealed record TransportSecurity(bool OffLoopback, bool Https, IReadOnlyList<System.Net.IPAddress> TlsProxies)
+{
+    /// <summary>Cookies are Secure: the site is reached over HTTPS (its own or the proxy's).</summary>
+    public bool Tls => OffLoopback || Https;
 }
 
 /// <summary>The site will not start as configured; the message is the one line to show the user.</summary>

@@ -48,6 +48,28 @@ public sealed class ProbeCliTests
     }
 
     [Fact]
+    public async Task Two_bad_settings_in_other_sections_of_the_configuration_give_two_errors_each_with_its_key()
+    {
+        var config = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(config, """{ "Spool": { "MaxBytes": 1 }, "Storage": { "SummaryRows": 0 } }""");
+            var (code, _, error) = await Run("--config", config, "--read", config, "--store", $"sqlite:{config}.db");
+
+            Assert.Equal(2, code);
+            var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Equal(2, lines.Length);
+            Assert.Contains(lines, l => l.StartsWith("monitor-probe: Spool:MaxBytes", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("monitor-probe: Storage:SummaryRows", StringComparison.Ordinal));
+            Assert.False(File.Exists($"{config}.db"), "nothing is opened before the settings are checked");
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public async Task Neither_interface_nor_files_is_a_usage_error()
     {
         var (code, _, error) = await Run("--store", "none");

@@ -30,7 +30,7 @@ public sealed class ProbeHostingTests : IDisposable
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddProbe(builder.Configuration.GetSection("Probe"));
+        builder.Services.AddProbe(builder.Configuration);
         return builder.Build();
     }
 

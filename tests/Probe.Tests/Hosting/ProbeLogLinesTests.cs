@@ -60,7 +60,8 @@ public sealed class ProbeLogLinesTests(ITestOutputHelper output) : IDisposable
             Top = 1000,
             Store = "sqlite:" + Path.Combine(disk.Path, "monitor.db"),
         };
-        var runner = new ProbeRunner(new ProbeLiveFeed(), Options.Create(spool), loggers);
+        await using var store = StoreFactory.Open(options.Store, loggers);
+        var runner = new ProbeRunner(new ProbeLiveFeed(), Options.Create(spool), loggers, () => store);
 
         var run = runner.RunAsync(options, new ReportOptions(), CancellationToken.None);
         // The run ends only once the spool has delivered (or its flush time is up): grow the disk once it is full.
@@ -79,7 +80,6 @@ public sealed class ProbeLogLinesTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(log.Matching("lost packets"));
         Assert.DoesNotContain(log.Lines, l => l.Level >= LogLevel.Error);
         // Nothing counted was lost on the way: every interval is in the store once the disk has room.
-        await using var store = StoreFactory.Open(options.Store, loggers);
         var stored = await store.QueryIntervalsAsync(new IntervalQuery(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow));
         Assert.Equal(result.Intervals, stored.Count);
         Assert.Equal(result.Packets, stored.Sum(i => i.Packets));

@@ -58,7 +58,7 @@ internal sealed class AlertSite : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         if (capture is not null) builder.Configuration.AddInMemoryCollection([new("Probe:Read:0", capture)]);
         if (capture is not null || settings.ContainsKey("Probe:Interface"))
-            builder.Services.AddProbe(builder.Configuration.GetSection(ProbeOptions.Section));
+            builder.Services.AddProbe(builder.Configuration);
         builder.Services.AddSingleton(_ => StoreFactory.Open(storeSpec));
         builder.Services.AddAntiforgery();
         builder.Services.AddAlerts(builder.Configuration, directory);

@@ -2,12 +2,13 @@
 # Long captures: a day and a week of packet time must cost what their packets cost, in flat memory.
 # Generates (once, seeded) DAY_PACKETS packets spread over 24 hours and WEEK_PACKETS over 7 days (the
 # bench generator's mixed traffic, only a file: no traffic is sent), then prints wall time, packets/s and
-# peak RSS (GNU time) for the native probe with the default SQLite store and with --store none, and for
+# peak RSS (GNU time) for the native probe with the default SQLite store, with --store none and (when
+# influxd is installed) with a real InfluxDB on loopback for the day, and for
 # the site (Release build, its in-process probe) replaying the day with the spike watcher and alert
 # evaluator on, until its probe has stopped and the store holds the day's last interval.
 #
 #   bench/long-capture.sh
-#   DAY_PACKETS=200000 WEEK_PACKETS=1000000 SKIP_SITE=1 bench/long-capture.sh
+#   DAY_PACKETS=200000 WEEK_PACKETS=1000000 SKIP_SITE=1 SKIP_INFLUX=1 bench/long-capture.sh
 #
 # Targets (issue 13): day < 5 s and < 512 MiB with the default store; week < 30 s and < 512 MiB;
 # the site replaying the day < 1 GiB. Exit code 1 when a target is missed.
@@ -63,6 +64,41 @@ run_probe "probe, day, default store"   "$day"  "$DAY_PACKETS"  5  512
 run_probe "probe, day, --store none"    "$day"  "$DAY_PACKETS"  5  512 --store none
 run_probe "probe, week, default store"  "$week" "$WEEK_PACKETS" 30 512
 run_probe "probe, week, --store none"   "$week" "$WEEK_PACKETS" 30 512 --store none
+
+if [ -z "${SKIP_INFLUX:-}" ] && command -v influxd > /dev/null; then
+  # A real influxd on loopback, its own folder and ports, for the day with the InfluxDB store.
+  idir=$(mktemp -d "$out/influx-XXXXXX")
+  read -r http rpc < <(python3 -c 'import socket
+ports = []
+for _ in range(2):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); ports.append(s); 
+print(*[s.getsockname()[1] for s in ports])')
+  cat > "$idir/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$rpc"
+[meta]
+  dir = "$idir/meta"
+  logging-enabled = false
+[data]
+  dir = "$idir/data"
+  wal-dir = "$idir/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:$http"
+  log-enabled = false
+[continuous_queries]
+  enabled = false
+CONF
+  influxd -config "$idir/influxdb.conf" > "$idir/log" 2>&1 &
+  influx_pid=$!
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$http/ping" && break; sleep 0.1; done
+  run_probe "probe, day, InfluxDB store" "$day" "$DAY_PACKETS" 5 512 --store "influx://127.0.0.1:$http/monitor"
+  kill "$influx_pid"; wait "$influx_pid" 2>/dev/null || true
+  rm -rf "$idir"
+fi
 
 if [ -z "${SKIP_SITE:-}" ]; then
   dotnet build src/Web -c Release -v q -nologo >/dev/null

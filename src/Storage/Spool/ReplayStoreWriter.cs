@@ -7,7 +7,7 @@ namespace Monitor.Storage.Spool;
 
 /// <summary>
 /// The store writer for reading captures: what the probe produces goes to the store in large batches
-/// (up to <see cref="SpoolOptions.IntervalsBatch"/> intervals and their 1-second points per write) from a
+/// (up to <see cref="SpoolOptions.ReplayBatch"/> intervals and their 1-second points per write) from a
 /// background task, and Enqueue waits while that many intervals are already queued, so the capture reader
 /// slows to the store's pace instead of piling up memory. Nothing goes through spool files: a day-long
 /// capture made 86,400 fsync'd files, took minutes, and left thousands of items undelivered at exit.
@@ -61,7 +61,7 @@ public sealed class ReplayStoreWriter : IStoreWriter
         lock (_gate)
         {
             // Backpressure: the reader waits for the store rather than the queue growing with the capture.
-            while (_intervals.Count >= _options.IntervalsBatch && !_completed) System.Threading.Monitor.Wait(_gate);
+            while (_intervals.Count >= _options.ReplayBatch && !_completed) System.Threading.Monitor.Wait(_gate);
             ThrowIfCompleted();
             _intervals.Add(snapshot with { Seconds = [] });
             _lastProbe = snapshot.Probe;
@@ -75,7 +75,7 @@ public sealed class ReplayStoreWriter : IStoreWriter
         if (points.Count == 0) return;
         lock (_gate)
         {
-            while (_seconds.Count >= _options.IntervalsBatch * 3600 && !_completed) System.Threading.Monitor.Wait(_gate);
+            while (_seconds.Count >= _options.ReplayBatch * 3600 && !_completed) System.Threading.Monitor.Wait(_gate);
             ThrowIfCompleted();
             _seconds.AddRange(points);
             System.Threading.Monitor.PulseAll(_gate);

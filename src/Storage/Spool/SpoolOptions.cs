@@ -23,6 +23,13 @@ public sealed class SpoolOptions
     /// <summary>Most spooled intervals sent to the store in one bulk write (a backlog after an outage goes in batches).</summary>
     public int IntervalsBatch { get; set; } = 200;
 
+    /// <summary>
+    /// Most intervals (with their 1-second points) a capture replay writes in one bulk write
+    /// (<see cref="ReplayStoreWriter"/>): each write re-summarizes the days it touches, so half a day of
+    /// 30-second intervals per write summarizes a day twice instead of fifteen times.
+    /// </summary>
+    public int ReplayBatch { get; set; } = 1440;
+
     /// <summary>fsync every spool file before Enqueue returns (turn off only for benchmarks).</summary>
     public bool Fsync { get; set; } = true;
 
@@ -44,6 +51,7 @@ public sealed class SpoolOptions
         if (FlushTimeout < TimeSpan.Zero) problems.Add($"{Section}:{nameof(FlushTimeout)} cannot be negative (is {FlushTimeout})");
         if (SecondsBatch < 1) problems.Add($"{Section}:{nameof(SecondsBatch)} must be at least 1 (is {SecondsBatch})");
         if (IntervalsBatch < 1) problems.Add($"{Section}:{nameof(IntervalsBatch)} must be at least 1 (is {IntervalsBatch})");
+        if (ReplayBatch < 1) problems.Add($"{Section}:{nameof(ReplayBatch)} must be at least 1 (is {ReplayBatch})");
         return problems;
     }
 

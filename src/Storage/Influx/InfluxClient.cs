@@ -75,7 +75,11 @@ public sealed class InfluxClient : IDisposable
         using var response = await SendAsync(() => _http.PostAsync(uri, content, cancellationToken), "write", cancellationToken);
         if (response.IsSuccessStatusCode) return;
         var error = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (error.Contains("beyond retention policy", StringComparison.Ordinal)) return;
+        // Monitor's policies keep everything (InfluxStore); one that drops old points on write was changed by hand.
+        if (error.Contains("beyond retention policy", StringComparison.Ordinal))
+            throw new ArgumentException(
+                $"InfluxDB {_spec} dropped points older than retention policy {retentionPolicy} keeps; Monitor prunes by its Storage settings itself: " +
+                $"set it back with ALTER RETENTION POLICY \"{retentionPolicy}\" ON \"{_spec.Database}\" DURATION INF ({error.Trim()})");
         throw Failure(response.StatusCode, "write", error);
     }
 

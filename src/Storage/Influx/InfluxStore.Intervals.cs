@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Monitor.Storage.Consolidation;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
@@ -110,7 +111,15 @@ public sealed partial class InfluxStore
         state.Newest = newest;
         if (isLatest) state.LastStart = latestMs;
         state.SummarizedUntil = plan.Until;
-        await PruneAsync(probe, state, cancellationToken);
+        try
+        {
+            await PruneAsync(probe, state, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The batch is stored; failing to prune keeps more than asked, never less, and is retried with the next batch.
+            _logger.LogWarning("InfluxDB {Spec}: pruning for probe {Probe} failed, nothing is removed until it works: {Error}", _spec, probe, e.Message);
+        }
     }
 
     /// <summary>

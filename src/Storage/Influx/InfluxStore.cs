@@ -286,13 +286,15 @@ public sealed partial class InfluxStore : IMonitorStore
             await _client.QueryAsync($"CREATE DATABASE {db}", cancellationToken);
             var existing = (await _client.QueryAsync($"SHOW RETENTION POLICIES ON {db}", cancellationToken))[0]
                 .SelectMany(s => s.Rows.Select(r => r[0] as string)).ToHashSet(StringComparer.Ordinal);
-            // Every policy keeps everything: pruning is the store's, relative to the data (see PruneAsync); the
-            // levels pruned by dropping shards get shards fit for their retention.
+            // Every policy keeps everything: pruning is the store's, relative to the data (see PruneAsync), with
+            // shards fit for each retention (the 5-minute and 1-hour levels are pruned by whole shards).
+            var intervalKeep = _options.IntervalRetention > _options.ReportRetention ? _options.IntervalRetention : _options.ReportRetention;
             var statements = new List<string>();
             foreach (var (policy, shards) in new (string, TimeSpan?)[]
             {
-                (SecondPolicy, null), (IntervalPolicy, null), (FiveMinutePolicy, ShardDuration(_options.FiveMinuteRetention)),
-                (HourPolicy, ShardDuration(_options.HourRetention)), (EventPolicy, null), (MetaPolicy, null),
+                (SecondPolicy, ShardDuration(_options.SecondRetention)), (IntervalPolicy, ShardDuration(intervalKeep)),
+                (FiveMinutePolicy, ShardDuration(_options.FiveMinuteRetention)), (HourPolicy, ShardDuration(_options.HourRetention)),
+                (EventPolicy, ShardDuration(_options.EventRetention)), (MetaPolicy, null),
             })
             {
                 var shardClause = shards is { } d ? $" SHARD DURATION {(long)d.TotalHours}h" : "";

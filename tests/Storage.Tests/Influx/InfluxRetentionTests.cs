@@ -62,6 +62,23 @@ public sealed class InfluxRetentionTests(InfluxFixture influx)
     }
 
     [Fact]
+    public async Task A_policy_changed_by_hand_to_drop_old_points_makes_the_write_fail_loudly_naming_it()
+    {
+        var spec = influx.NewSpec();
+        await using var store = StoreFactory.Open(spec);
+        await store.WriteIntervalsAsync([TestSnapshots.Interval("old", Old, 100)]);
+        var database = spec[(spec.LastIndexOf('/') + 1)..];
+        using var http = new HttpClient();
+        var alter = Uri.EscapeDataString($"ALTER RETENTION POLICY \"monitor_interval\" ON \"{database}\" DURATION 24h SHARD DURATION 1h");
+        (await http.PostAsync($"http://127.0.0.1:{influx.Server.HttpPort}/query?q={alter}", null)).EnsureSuccessStatusCode();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.WriteIntervalsAsync([TestSnapshots.Interval("old", Old.AddSeconds(30), 100)]));
+
+        Assert.Contains("monitor_interval", error.Message);
+        Assert.Contains("DURATION INF", error.Message);
+    }
+
+    [Fact]
     public async Task The_five_minute_level_of_2009_is_pruned_by_its_own_retention_while_the_hourly_level_keeps_every_hour()
     {
         var spec = influx.NewSpec();

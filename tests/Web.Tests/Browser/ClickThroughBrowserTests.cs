@@ -70,6 +70,27 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
     }
 
     [Fact]
+    public async Task The_dashboard_over_a_stored_capture_draws_its_last_window_and_a_udp_weight_click_opens_the_udp_report()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(_site.BaseUrl + "/");
+        await Assertions.Expect(page.Locator("[data-stale='true']")).ToContainTextAsync("2024-03-01T06:00:00Z");
+        await ChartDrawnAsync(page, "packets");
+        await ChartDrawnAsync(page, MetricCatalog.UdpMaxWeight);
+        await page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll('[data-chart-plot]')].every(el => el.querySelector('.apexcharts-svg'))");
+
+        var grid = page.Locator($"[data-chart-plot='{MetricCatalog.UdpMaxWeight}'] .apexcharts-grid");
+        var plot = await grid.BoundingBoxAsync();
+        Assert.NotNull(plot);
+        await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
+
+        // The URL may already have changed when the wait starts: poll it rather than wait for a navigation event.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/reports/udp\?at=2024-03-01T0"), new() { Timeout = 60_000 });
+        await BrowserFixture.ScreenshotAsync(page, "dashboard-stored-window-udp-click");
+    }
+
+    [Fact]
     public async Task Dragging_across_a_day_chart_zooms_it_and_offers_the_report_of_the_zoomed_range()
     {
         var page = await browser.NewPageAsync();

@@ -8,7 +8,10 @@ if (SecurityCli.TryRun(args, Console.In, Console.Out, Console.Error) is { } exit
 
 try
 {
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebRoot.Locate() });
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = args, WebRootPath = WebRoot.Locate(), ContentRootPath = WebRoot.ContentRoot(),
+    });
     builder.AddMonitorSecurity();
     builder.AddMonitorWeb();
     builder.Services.AddAnomalies(builder.Configuration);

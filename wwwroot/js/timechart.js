@@ -96,8 +96,12 @@ function markDrawn(state) {
   }
 }
 
-// The time under the mouse: x position inside the plot area mapped onto the axis, snapped to the nearest
-// drawn point of the first line so that "click on a point" means that point's interval.
+// How near the cursor (in pixels either side) a click looks for the point it means.
+const snapPixels = 12;
+
+// The time under the mouse: x position inside the plot area mapped onto the axis, snapped to the highest
+// drawn point of any line within a few pixels of it, so a short burst on a day-long chart is hit the first
+// time; with no point that near, the nearest point of the first line.
 function timeAt(state, event) {
   const plot = state.element.querySelector('.apexcharts-grid') || state.element.querySelector('.apexcharts-inner');
   const g = state.chart?.w?.globals;
@@ -106,13 +110,34 @@ function timeAt(state, event) {
   if (rect.width <= 0 || event.clientX < rect.left - 2 || event.clientX > rect.right + 2) return null;
   const fraction = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
   const t = g.minX + fraction * (g.maxX - g.minX);
-  const points = state.lines.find(l => l.points.length > 0)?.points;
-  if (!points) return t;
-  let lo = 0, hi = points.length - 1;
+  const near = (snapPixels / rect.width) * (g.maxX - g.minX);
+  return highestNear(state.lines, t, near);
+}
+
+function firstAtOrAfter(points, t) {
+  let lo = 0, hi = points.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (points[mid][0] < t) lo = mid + 1; else hi = mid;
   }
+  return lo;
+}
+
+export function highestNear(lines, t, near) {
+  let best = null;
+  for (const line of lines) {
+    const points = line.points;
+    for (let i = firstAtOrAfter(points, t - near); i < points.length && points[i][0] <= t + near; i++) {
+      const v = points[i][1];
+      if (v === null || v === undefined) continue;
+      if (best === null || v > best.value || (v === best.value && Math.abs(points[i][0] - t) < Math.abs(best.time - t)))
+        best = { time: points[i][0], value: v };
+    }
+  }
+  if (best !== null) return best.time;
+  const points = lines.find(l => l.points.length > 0)?.points;
+  if (!points) return t;
+  let lo = Math.min(firstAtOrAfter(points, t), points.length - 1);
   if (lo > 0 && Math.abs(points[lo - 1][0] - t) < Math.abs(points[lo][0] - t)) lo--;
   return points[lo][0];
 }
@@ -158,7 +183,11 @@ function buildOptions(state) {
       min: cfg.xMin ?? undefined,
       max: cfg.xMax ?? undefined,
       range: cfg.live ? cfg.liveWindowMs : undefined,
-      labels: { datetimeUTC: true },
+      // ISO dates and 24-hour times on the ticks, in UTC like every time on the site.
+      labels: {
+        datetimeUTC: true,
+        datetimeFormatter: { year: 'yyyy', month: 'yyyy-MM', day: 'yyyy-MM-dd', hour: 'MM-dd HH:mm', minute: 'HH:mm:ss', second: 'HH:mm:ss' },
+      },
     },
     yaxis: { min: 0, forceNiceScale: true, labels: { formatter: v => formatValue(v, cfg.unit) } },
     tooltip: {

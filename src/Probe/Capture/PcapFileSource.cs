@@ -61,7 +61,8 @@ public sealed class PcapFileSource : IPacketSource
         TotalBytes = total;
     }
 
-    public string Description => _files.Count == 1 ? _files[0] : $"{_files[0]} and {_files.Count - 1} more file(s)";
+    /// <summary>The file as resolved (a relative name is read from the working directory), so the log says which one.</summary>
+    public string Description => _files.Count == 1 ? Path.GetFullPath(_files[0]) : $"{Path.GetFullPath(_files[0])} and {_files.Count - 1} more file(s)";
 
     public CaptureStatistics? Statistics => null;
 

@@ -81,7 +81,8 @@ public sealed class ProbeOptions
         foreach (var file in Read)
         {
             if (string.IsNullOrWhiteSpace(file)) errors.Add("Probe:Read (--read) has an empty file name");
-            else if (!File.Exists(file)) errors.Add($"Probe:Read (--read): file '{file}' does not exist");
+            else if (!File.Exists(file))
+                errors.Add($"Probe:Read (--read): file '{file}' does not exist (looked for {Path.GetFullPath(file)}; a relative path is read from the working directory {Directory.GetCurrentDirectory()})");
         }
         if (Interval < 1) errors.Add($"Probe:Interval (--interval) must be at least 1 second, not {Interval}");
         if (Workers is < 1 or > 256) errors.Add($"Probe:Workers (--workers) must be between 1 and 256, not {Workers}");

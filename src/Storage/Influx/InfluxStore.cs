@@ -118,7 +118,9 @@ public sealed partial class InfluxStore : IMonitorStore
         var metric = QueryGuard.Check(query);
         await EnsureReadyAsync(cancellationToken);
         var probes = QueryGuard.Probes(query.Probes);
-        var statuses = await ReadStatusAsync(cancellationToken);
+        // The tiers reach back from the newest data of the probes asked for, as in the SQLite store.
+        var statuses = (await ReadStatusAsync(cancellationToken))
+            .Where(s => probes is null || probes.Contains(s.Tags.GetValueOrDefault("probe") ?? "", StringComparer.Ordinal)).ToList();
         DateTimeOffset? newest = statuses.Count == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(statuses.Max(s => Long(s, "newest")));
         var step = statuses.Select(s => Number(s, "interval_seconds")).DefaultIfEmpty(0).Max();
         var plans = TierPlanner.Plan(TierPlanner.Tiers(_options, TimeSpan.FromSeconds(step > 0 ? step : 30)),

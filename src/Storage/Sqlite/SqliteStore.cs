@@ -433,7 +433,11 @@ public sealed class SqliteStore : IMonitorStore
         using var connection = Open();
         var probes = ProbeFilter(connection, QueryGuard.Probes(query.Probes));
         var metricId = Scalar<long?>(connection, null, "SELECT id FROM metrics WHERE name=$n", ("$n", metric.Name));
-        var info = Row(connection, null, "SELECT max(newest), max(interval_seconds) FROM probes");
+        // The tiers reach back from the newest data of the probes asked for (each probe prunes by its own newest), so
+        // an older probe in a store shared with newer ones keeps its fine resolution.
+        var info = probes is null
+            ? Row(connection, null, "SELECT max(newest), max(interval_seconds) FROM probes")
+            : Row(connection, null, $"SELECT max(newest), max(interval_seconds) FROM probes WHERE id IN ({(probes.Count == 0 ? "-1" : string.Join(',', probes))})");
         DateTimeOffset? newest = info?[0] is long n ? DateTimeOffset.FromUnixTimeMilliseconds(n) : null;
         var intervalStep = TimeSpan.FromSeconds(info?[1] is double d && d > 0 ? d : 30);
         var plans = TierPlanner.Plan(TierPlanner.Tiers(_options, intervalStep), query.From, query.To, query.MaxPoints, newest);

@@ -56,7 +56,7 @@ public sealed class AlertMailComposer(AlertSettings settings)
             foreach (var o in f.Offenders.Take(MaxOffendersListed))
             {
                 text.AppendLine($"  {o.Label}");
-                html.Append($"<li>{H(o.Label)}</li>");
+                html.Append(string.IsNullOrEmpty(o.Host) ? $"<li>{H(o.Label)}</li>" : $"<li><a href=\"{H(HostLink(f, o.Host))}\">{H(o.Label)}</a></li>");
             }
             html.Append("</ul>");
             if (f.Offenders.Count > MaxOffendersListed)
@@ -119,6 +119,10 @@ public sealed class AlertMailComposer(AlertSettings settings)
             : "/" + Links.ReportsRange(new TimeRange(f.Start, f.End), f.TopReport ?? Links.DefaultReport, f.Probe);
         return new Uri(settings.SiteUrl, path).ToString();
     }
+
+    /// <summary>The offender's host page over the firing interval, so it opens on the rows that fired.</summary>
+    public string HostLink(AlertFiring f, string host) =>
+        new Uri(settings.SiteUrl, "/" + Links.Host(host, new TimeRange(f.Start, f.End), f.Probe)).ToString();
 
     public string EvidenceUrl(string file) => new Uri(settings.SiteUrl, "/evidence/" + Uri.EscapeDataString(file)).ToString();
 

@@ -18,8 +18,8 @@ public static class HostsApi
     }
 
     /// <param name="ip">IPv4 or IPv6 address.</param>
-    /// <param name="from">Start (default to − 6 hours).</param>
-    /// <param name="to">End (default now).</param>
+    /// <param name="from">Start (default to − 6 hours; with neither bound, the 6 hours up to the host's newest stored row).</param>
+    /// <param name="to">End (default now; with neither bound, see from).</param>
     /// <param name="probe">One probe's name; default all.</param>
     internal static async Task<HostResponse> GetHostAsync(string ip, string? from, string? to, string? probe,
         HostService hosts, CancellationToken cancellationToken)

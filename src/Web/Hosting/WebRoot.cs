@@ -20,4 +20,14 @@ public static class WebRoot
         var beside = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         return Directory.Exists(beside) ? beside : null;
     }
+
+    /// <summary>
+    /// Where appsettings.json is read from: the working directory when it has one (a published copy, a service),
+    /// else the build output (dotnet run started in the folder the command was typed in); null keeps the default.
+    /// </summary>
+    public static string? ContentRoot() =>
+        File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ||
+        !File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))
+            ? null
+            : AppContext.BaseDirectory;
 }

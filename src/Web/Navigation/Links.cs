@@ -1,3 +1,5 @@
+using Monitor.Storage.Metrics;
+using Monitor.Storage.Reports;
 using Monitor.Web.Time;
 
 namespace Monitor.Web.Navigation;
@@ -18,7 +20,28 @@ public static class Links
             ? With($"graphs/{metric}", ("from", TimeRange.Format(r.From)), ("to", TimeRange.Format(r.To)), ("probe", probe))
             : With($"graphs/{metric}", ("probe", probe));
 
-    public static string Host(string ip) => $"hosts/{Uri.EscapeDataString(ip)}";
+    /// <summary>
+    /// An address's page over the window of the view the link is on, so the host is seen in the rows that
+    /// named it; without a range the host page opens around that host's newest data.
+    /// </summary>
+    public static string Host(string ip, TimeRange? range = null, string? probe = null) =>
+        range is { } r
+            ? With($"hosts/{Uri.EscapeDataString(ip)}", ("from", TimeRange.Format(r.From)), ("to", TimeRange.Format(r.To)), ("probe", probe))
+            : With($"hosts/{Uri.EscapeDataString(ip)}", ("probe", probe));
+
+    /// <summary>
+    /// The report a series' graph opens on a click: the one whose rows explain that series (UDP weight → udp,
+    /// SYNs → syn, ICMP errors → icmp_errors, new flows → flows, scanners → ip_scanners), else the talkers.
+    /// </summary>
+    public static string ReportFor(string? metric) => metric switch
+    {
+        MetricCatalog.UdpMaxWeight => ReportCatalog.Udp,
+        MetricCatalog.Syn => ReportCatalog.Syn,
+        MetricCatalog.IcmpErrors => ReportCatalog.IcmpErrors,
+        MetricCatalog.NewFlows => ReportCatalog.Flows,
+        MetricCatalog.Scanners => ReportCatalog.IpScanners,
+        _ => DefaultReport,
+    };
 
     public static string With(string path, params (string Name, string? Value)[] query)
     {

@@ -31,9 +31,12 @@ public sealed class HostService(IMonitorStore store, TimeProvider clock)
         CancellationToken cancellationToken = default)
     {
         var ip = ParseIp(ipText);
-        if (!TimeRange.TryParse(from, to, clock.GetUtcNow(), TimeSpan.FromHours(6), TimeSpan.FromDays(33), out var range, out var error))
-            throw new StoreQueryException(error!);
         var probes = string.IsNullOrEmpty(probe) ? null : new[] { probe };
+        TimeRange range;
+        if (string.IsNullOrEmpty(from) && string.IsNullOrEmpty(to))
+            range = await AroundNewestAsync(ip, probes, cancellationToken);
+        else if (!TimeRange.TryParse(from, to, clock.GetUtcNow(), DefaultLength, TimeSpan.FromDays(33), out range, out var error))
+            throw new StoreQueryException(error!);
 
         var traffic = await TrafficAsync(ip, range, probes, cancellationToken);
         var folded = Fold(traffic, Downsampler.MaxPoints);
@@ -45,6 +48,57 @@ public sealed class HostService(IMonitorStore store, TimeProvider clock)
             if (rows.Count > 0) reports[report.Name] = rows;
         }
         return new HostView(ip, range, folded, reports);
+    }
+
+    /// <summary>The window a host page shows when the link gave none.</summary>
+    public static readonly TimeSpan DefaultLength = TimeSpan.FromHours(6);
+
+    /// <summary>How far back the newest row of a host is looked for: the windows tried in turn, then halved to the hour.</summary>
+    private static readonly TimeSpan[] LookBack =
+        [DefaultLength, TimeSpan.FromDays(2), TimeSpan.FromDays(8), TimeSpan.FromDays(33), TimeSpan.FromDays(400), TimeSpan.FromDays(800)];
+
+    /// <summary>
+    /// The 6 hours that end with the host's newest stored report row (to the hour), so a page opened without
+    /// a range shows the host where it is, not the last hours of the wall clock (a replay, a stopped probe,
+    /// a store the CLI wrote). With nothing stored, the 6 hours up to now.
+    /// </summary>
+    private async Task<TimeRange> AroundNewestAsync(string ip, string[]? probes, CancellationToken cancellationToken)
+    {
+        var newest = (await store.QueryProbesAsync(cancellationToken))
+            .Where(p => probes is null || probes.Contains(p.Probe, StringComparer.Ordinal))
+            .Max(p => p.LastIntervalEnd);
+        if (newest is not { } end) return TimeRange.Ending(clock.GetUtcNow(), DefaultLength);
+        // Widen until the host is in a window ending at the newest data; then narrow to the hour where it was last.
+        var notSeenSince = end;
+        foreach (var length in LookBack)
+        {
+            var seenSince = end - length;
+            if (!await SeenAsync(ip, seenSince, end, probes, cancellationToken))
+            {
+                notSeenSince = seenSince;
+                continue;
+            }
+            if (length == DefaultLength) return TimeRange.Ending(end, DefaultLength);
+            while (notSeenSince - seenSince > TimeSpan.FromHours(1))
+            {
+                var middle = seenSince + (notSeenSince - seenSince) / 2;
+                if (await SeenAsync(ip, middle, end, probes, cancellationToken)) seenSince = middle;
+                else notSeenSince = middle;
+            }
+            return TimeRange.Ending(notSeenSince, DefaultLength);
+        }
+        return TimeRange.Ending(end, DefaultLength);
+    }
+
+    /// <summary>Whether any report holds a row naming the host between the two times.</summary>
+    private async Task<bool> SeenAsync(string ip, DateTimeOffset from, DateTimeOffset to, string[]? probes, CancellationToken cancellationToken)
+    {
+        foreach (var report in ReportCatalog.All.Where(r => r.HostFields.Count > 0))
+        {
+            if ((await store.QueryTopAsync(new TopQuery(report.Name, from, to, probes, 1, null, ip), cancellationToken)).Count > 0)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Intervals read per store query: a month of 30 s intervals is read a page at a time, oldest first.</summary>

@@ -83,8 +83,9 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         Assert.NotNull(plot);
         await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
 
-        // Blazor navigates inside the document: wait for the URL, not for a load event, and allow a loaded machine time.
-        await page.WaitForURLAsync(new Regex(@"/reports/talkers\?at="), SameDocument);
+        // Blazor navigates inside the document, and may have done so before a wait for a navigation starts: poll the URL,
+        // and allow a loaded machine time.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/reports/talkers\?at="), new() { Timeout = 60_000 });
         var label = page.Locator(".period-label");
         await Assertions.Expect(label).ToContainTextAsync("Interval");
         var at = DateTimeOffset.Parse(Regex.Match(page.Url, @"at=([^&]+)").Groups[1].Value.Replace("%3A", ":"));

@@ -40,7 +40,8 @@ public sealed class GraphsBrowserTests(BrowserFixture browser, ITestOutputHelper
         await page.Mouse.MoveAsync(plot.X + plot.Width * 0.97f, y, new MouseMoveOptions { Steps = 12 });
         await page.Mouse.UpAsync();
 
-        await page.WaitForURLAsync(new Regex(@"/graphs/packets\?from=[^&]+&to="));
+        // The in-document navigation may land before a wait for it starts: poll the URL.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/graphs/packets\?from=[^&]+&to="), new() { Timeout = 60_000 });
         await ChartDrawnAsync(page, "custom");
         var from = DateTimeOffset.Parse(Uri.UnescapeDataString(Regex.Match(page.Url, "from=([^&]+)").Groups[1].Value));
         var to = DateTimeOffset.Parse(Uri.UnescapeDataString(Regex.Match(page.Url, "to=([^&]+)").Groups[1].Value));

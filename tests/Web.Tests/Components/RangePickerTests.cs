@@ -48,12 +48,39 @@ public sealed class RangePickerTests : BunitContext
     }
 
     [Fact]
-    public void The_current_range_is_shown_in_the_inputs()
+    public void The_current_range_is_shown_in_the_inputs_as_iso_with_a_24_hour_clock()
     {
-        var cut = RenderPicker(Now.AddHours(-2), Now);
+        var cut = RenderPicker(Now.AddHours(-2), Now.AddHours(3));
 
-        Assert.Equal("2026-11-23T10:00:00", cut.Find("input[name='from']").GetAttribute("value"));
-        Assert.Equal("2026-11-23T12:00:00", cut.Find("input[name='to']").GetAttribute("value"));
+        Assert.Equal("2026-11-23 10:00:00", cut.Find("input[name='from']").GetAttribute("value"));
+        Assert.Equal("2026-11-23 15:00:00", cut.Find("input[name='to']").GetAttribute("value"));
+        // A text input, not the browser's datetime-local that shows the reader's locale (AM/PM in en-US).
+        Assert.Equal("text", cut.Find("input[name='from']").GetAttribute("type"));
+    }
+
+    [Fact]
+    public void A_time_typed_with_a_space_and_a_24_hour_clock_is_read_as_utc()
+    {
+        var cut = RenderPicker();
+
+        cut.Find("input[name='from']").Change("2026-11-20 18:00");
+        cut.Find("input[name='to']").Change("2026-11-20 23:30:15");
+        cut.Find("form").Submit();
+
+        Assert.Equal(new TimeRange(new(2026, 11, 20, 18, 0, 0, TimeSpan.Zero), new(2026, 11, 20, 23, 30, 15, TimeSpan.Zero)), Assert.Single(_raised));
+    }
+
+    [Fact]
+    public void A_time_that_cannot_be_read_says_so_and_raises_nothing()
+    {
+        var cut = RenderPicker();
+
+        cut.Find("input[name='from']").Change("20.11.2026 6 pm");
+        cut.Find("input[name='to']").Change("2026-11-20 23:30");
+        cut.Find("form").Submit();
+
+        Assert.Empty(_raised);
+        Assert.Contains("'from'", cut.Find("[role='alert']").TextContent);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Bunit;
 using Monitor.Storage.Snapshots;
 using Monitor.Web.Components.Shared;
+using Monitor.Web.Time;
 
 namespace Monitor.Web.Tests.Components;
 
@@ -98,5 +99,66 @@ public sealed class ReportTableTests : BunitContext
         var cut = Render<ReportTable>(p => p.Add(t => t.Report, "udp").Add(t => t.Rows, []).Add(t => t.Empty, "Nothing here."));
 
         Assert.Equal("Nothing here.", cut.Find("td.empty").TextContent);
+    }
+}
+
+public sealed class ReportTableWindowTests : BunitContext
+{
+    private static readonly TimeRange Interval = new(new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), new(2026, 11, 23, 10, 0, 30, TimeSpan.Zero));
+
+    private static readonly IReadOnlyList<ReportRow> Talkers =
+    [
+        new([new("ip", "192.0.2.2"), new("packets", 500L), new("bytes", 3_000_000L), new("packets_sent", 300L), new("bytes_sent", 2_000_000L)]),
+        new([new("ip", "198.51.100.7"), new("packets", 90L), new("bytes", 750_000L), new("packets_sent", 40L), new("bytes_sent", 250_000L)]),
+    ];
+
+    private IRenderedComponent<ReportTable> RenderTalkers(double? total = null) => Render<ReportTable>(p => p
+        .Add(t => t.Report, "talkers")
+        .Add(t => t.Rows, Talkers)
+        .Add(t => t.HostRange, Interval)
+        .Add(t => t.Probe, "edge-1")
+        .Add(t => t.TotalBytes, total));
+
+    [Fact]
+    public void Address_links_carry_the_tables_window_and_probe()
+    {
+        var cut = RenderTalkers();
+
+        Assert.Equal("hosts/192.0.2.2?from=2026-11-23T10%3A00%3A00Z&to=2026-11-23T10%3A00%3A30Z&probe=edge-1",
+            cut.Find("td[data-column='ip'] a").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Column_titles_are_readable_while_the_field_names_stay_in_the_markup()
+    {
+        var cut = RenderTalkers();
+
+        Assert.Equal("packets sent", cut.Find("th[data-column='packets_sent'] a, th[data-column='packets_sent']").TextContent.Trim());
+        Assert.Equal("address", cut.Find("th[data-column='ip']").TextContent.Trim());
+        Assert.Equal("bytes sent", cut.Find("th[data-column='bytes_sent']").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Byte_counts_get_bits_per_second_over_the_window_and_a_share_of_the_total_when_it_is_known()
+    {
+        var cut = RenderTalkers(total: 6_000_000);
+
+        // 3,000,000 bytes in 30 s = 800 kbit/s, half of the interval's 6 MB.
+        Assert.Equal("bits/s", cut.Find("th[data-column='bits_per_second']").TextContent.Trim());
+        Assert.Equal("800 kbit/s", cut.FindAll("td[data-column='bits_per_second']")[0].TextContent);
+        Assert.Equal("800000", cut.FindAll("td[data-column='bits_per_second']")[0].GetAttribute("data-value"));
+        Assert.Equal("50 %", cut.FindAll("td[data-column='percent_of_total']")[0].TextContent);
+        Assert.Equal("12.5 %", cut.FindAll("td[data-column='percent_of_total']")[1].TextContent);
+    }
+
+    [Fact]
+    public void Without_a_total_there_is_no_share_column_and_every_cell_keeps_its_raw_value_for_the_csv_export()
+    {
+        var cut = RenderTalkers();
+
+        Assert.Empty(cut.FindAll("th[data-column='percent_of_total']"));
+        Assert.Equal("3000000", cut.FindAll("td[data-column='bytes']")[0].GetAttribute("data-value"));
+        Assert.Equal("2.9 MiB", cut.FindAll("td[data-column='bytes']")[0].TextContent);
+        Assert.Equal("talkers", cut.Find(".table-block > button.csv-export").GetAttribute("data-csv"));
     }
 }

@@ -35,3 +35,52 @@ public sealed class HostServiceTests : IDisposable
 
     private static string TimeRangeText(DateTimeOffset time) => time.ToString("O");
 }
+
+public sealed class HostDefaultWindowTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Step = TimeSpan.FromMinutes(5);
+    private readonly MonitorSite _site = new();
+
+    public void Dispose() => _site.Dispose();
+
+    [Fact]
+    public async Task Without_a_range_the_host_page_shows_the_six_hours_ending_at_the_newest_stored_data()
+    {
+        // Two days of data from 2024, far from the wall clock: the last 6 h of "now" would hold nothing.
+        await History.WriteAsync(_site.Store, Start, Start.AddDays(2), Step);
+        var hosts = _site.Services.GetRequiredService<HostService>();
+
+        var view = await hosts.GetAsync(History.TopTalker, null, null, null);
+
+        Assert.Equal(Start.AddDays(2), view.Range.To);
+        Assert.Equal(HostService.DefaultLength, view.Range.Length);
+        Assert.Equal(72, view.Traffic.Count);
+        Assert.Contains("talkers", view.Reports.Keys);
+    }
+
+    [Fact]
+    public async Task Without_a_range_the_host_page_shows_the_hour_where_that_host_was_last_seen()
+    {
+        // The scanner is only in the first day's intervals; the store goes on for two more days without it.
+        var end = Start.AddDays(3);
+        var intervals = new List<Monitor.Storage.Snapshots.IntervalSnapshot>();
+        for (var t = Start; t < end; t += Step)
+        {
+            var interval = History.Interval(t, Step);
+            intervals.Add(t < Start.AddDays(1).AddMinutes(-40) ? interval : interval with
+            {
+                Reports = interval.Reports.Where(r => r.Key != "syn").ToDictionary(r => r.Key, r => r.Value),
+            });
+        }
+        foreach (var batch in intervals.Chunk(500)) await _site.Store.WriteIntervalsAsync(batch);
+        var hosts = _site.Services.GetRequiredService<HostService>();
+
+        var view = await hosts.GetAsync(History.Scanner, null, null, null);
+
+        var lastSeen = Start.AddDays(1).AddMinutes(-45);
+        Assert.True(view.Range.From <= lastSeen && lastSeen < view.Range.To, $"window {view.Range.From:O}–{view.Range.To:O}");
+        Assert.True(view.Range.To - lastSeen <= TimeSpan.FromHours(1), $"window ends {view.Range.To - lastSeen} after the last row");
+        Assert.Contains("syn", view.Reports.Keys);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Monitor.Web.Time;
 
@@ -15,7 +16,12 @@ public sealed partial class RangePicker
         ("year", Periods.Year),
     ];
 
-    private DateTime? _from, _to;
+    /// <summary>How a time is shown and typed: ISO 8601 with a space, 24-hour clock, seconds optional.</summary>
+    internal const string Format = "yyyy-MM-dd HH:mm:ss";
+    private const string Placeholder = "2026-11-23 10:00:00";
+    private const string Pattern = @"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?Z?)?";
+
+    private string? _from, _to;
     private string? _error;
 
     [Inject] private TimeProvider Clock { get; set; } = TimeProvider.System;
@@ -26,19 +32,24 @@ public sealed partial class RangePicker
 
     protected override void OnParametersSet()
     {
-        _from = From?.UtcDateTime;
-        _to = To?.UtcDateTime;
+        _from = From?.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+        _to = To?.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
         _error = null;
     }
 
     private async Task ApplyAsync()
     {
-        if (_from is null || _to is null)
+        if (string.IsNullOrWhiteSpace(_from) || string.IsNullOrWhiteSpace(_to))
         {
             _error = "Give both times.";
             return;
         }
-        var range = new TimeRange(new DateTimeOffset(_from.Value, TimeSpan.Zero), new DateTimeOffset(_to.Value, TimeSpan.Zero));
+        if (!TimeRange.TryParseInstant(_from, "from", out var from, out var error) || !TimeRange.TryParseInstant(_to, "to", out var to, out error))
+        {
+            _error = error;
+            return;
+        }
+        var range = new TimeRange(from, to);
         if (range.From >= range.To)
         {
             _error = "'From' must be before 'To'.";

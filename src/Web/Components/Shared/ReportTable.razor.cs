@@ -4,6 +4,7 @@ using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
 using Monitor.Web.Formatting;
 using Monitor.Web.Navigation;
+using Monitor.Web.Time;
 
 namespace Monitor.Web.Components.Shared;
 
@@ -27,6 +28,12 @@ public sealed partial class ReportTable
     /// </summary>
     [Parameter] public Func<ReportSort, string>? SortHref { get; set; }
     [Parameter] public string Empty { get; set; } = "No rows in this period.";
+    /// <summary>The window of the view the table is on: address links carry it, and byte counts get a bits/s column over it.</summary>
+    [Parameter] public TimeRange? HostRange { get; set; }
+    /// <summary>The probe of the view, carried by address links.</summary>
+    [Parameter] public string? Probe { get; set; }
+    /// <summary>Bytes of all traffic in the window: when known, the byte counts get a "% of total" column.</summary>
+    [Parameter] public double? TotalBytes { get; set; }
 
     private string? _sort;
     private bool _descending = true;
@@ -83,6 +90,66 @@ public sealed partial class ReportTable
     private string HeaderClass(string column) =>
         (_sort ?? Info?.DefaultSort) == column ? "sortable sorted" : "sortable";
 
+    /// <summary>The columns derived from "bytes" (bits/s over the window, share of all traffic), when they can be computed.</summary>
+    private IReadOnlyList<string> Derived(string column)
+    {
+        if (column != "bytes") return [];
+        var derived = new List<string>(2);
+        if (HostRange is { Length.TotalSeconds: > 0 }) derived.Add(BitsPerSecond);
+        if (TotalBytes is > 0) derived.Add(PercentOfTotal);
+        return derived;
+    }
+
+    internal const string BitsPerSecond = "bits_per_second";
+    internal const string PercentOfTotal = "percent_of_total";
+
+    private string DerivedCell(ReportRow row, string derived) => derived == BitsPerSecond
+        ? Units.Format(row.Number("bytes") * 8 / HostRange!.Value.Length.TotalSeconds, "bits/s")
+        : (row.Number("bytes") * 100 / TotalBytes!.Value).ToString("0.##", CultureInfo.InvariantCulture) + " %";
+
+    private string DerivedValue(ReportRow row, string derived) => derived == BitsPerSecond
+        ? (row.Number("bytes") * 8 / HostRange!.Value.Length.TotalSeconds).ToString("0.###", CultureInfo.InvariantCulture)
+        : (row.Number("bytes") * 100 / TotalBytes!.Value).ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>A column's title as a person reads it; the field name stays in data-column and the API.</summary>
+    internal static string Title(string column) => column switch
+    {
+        "ip" => "address",
+        "src" => "source",
+        "dst" => "destination",
+        "sport" => "source port",
+        "dport" => "destination port",
+        "proto" => "protocol",
+        "syn_sent" => "SYNs sent",
+        "synack_sent" => "SYN-ACKs sent",
+        "fin_sent" => "FINs sent",
+        "rst_sent" => "RSTs sent",
+        "rst_received" => "RSTs received",
+        "tcp_sent" => "TCP packets sent",
+        "tcp_received" => "TCP packets received",
+        "sent" => "UDP packets sent",
+        "received" => "UDP packets received",
+        "icmp_errors_received" => "ICMP errors received",
+        "distinct_tcp" => "distinct TCP destinations",
+        "distinct_udp" => "distinct UDP destinations",
+        "distinct_icmp" => "distinct ICMP destinations",
+        "distinct_tcp_ports" => "distinct TCP ports",
+        "distinct_udp_ports" => "distinct UDP ports",
+        "work_weight" => "work weight (%)",
+        BitsPerSecond => "bits/s",
+        PercentOfTotal => "% of total",
+        _ => column.Replace("_ab", " a→b", StringComparison.Ordinal).Replace("_ba", " b→a", StringComparison.Ordinal).Replace('_', ' '),
+    };
+
+    /// <summary>The raw value of a cell for the CSV export (invariant numbers, not the rounded display).</summary>
+    private static string? RawValue(ReportRow row, string column) => row[column] switch
+    {
+        null => null,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        var v => v.ToString(),
+    };
+
     private static string RowClass(ReportRow row) =>
         row["worm"] is true ? "worm" : row.Text("flag") == "W" ? "flag-w-high" : "";
 
@@ -107,7 +174,7 @@ public sealed partial class ReportTable
         if (IsHostField(column) && value is string host && host.Length > 0)
         {
             builder.OpenElement(0, "a");
-            builder.AddAttribute(1, "href", Links.Host(host));
+            builder.AddAttribute(1, "href", Links.Host(host, HostRange, Probe));
             builder.AddContent(2, host);
             builder.CloseElement();
             if (IsInside(row, column)) builder.AddContent(3, Badge("home", "home"));

@@ -106,6 +106,12 @@ public sealed class TopAggregator(ReportInfo report)
         return rows.Where(r => keep.Contains(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Row).ToList();
     }
 
+    /// <summary>The row without the stored sets of its distinct counts (as shown anywhere but in a merge).</summary>
+    public static ReportRow WithoutSets(ReportRow row) =>
+        row.Fields.Any(f => f.Name.EndsWith(SetSuffix, StringComparison.Ordinal))
+            ? new ReportRow([.. row.Fields.Where(f => !f.Name.EndsWith(SetSuffix, StringComparison.Ordinal))])
+            : row;
+
     public static bool Mentions(ReportInfo report, ReportRow row, string host)
     {
         foreach (var field in report.HostFields)

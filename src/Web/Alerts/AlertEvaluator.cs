@@ -2,6 +2,7 @@ using Monitor.Storage.Anomalies;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
+using Monitor.Storage.Summaries;
 
 namespace Monitor.Web.Alerts;
 
@@ -275,7 +276,7 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         var who = hosts.Count > 1 ? string.Join(" → ", hosts) : host;
         var label = rule.Condition is null ? $"{who} ({field} {AlertText.Number(value)})"
             : $"{who} {field} {AlertText.Number(value)} (threshold {rule.Condition.Op} {AlertText.Number(rule.Condition.Value)})";
-        return new Offender(host, label, value, row);
+        return new Offender(host, label, value, TopAggregator.WithoutSets(row));
     }
 
     private (string? Report, IReadOnlyList<ReportRow> Rows) TopRows(AlertRule rule, IntervalSnapshot interval)
@@ -284,6 +285,7 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         var rows = interval.Reports.GetValueOrDefault(report) ?? [];
         var sort = rule.Condition?.Field ?? ReportCatalog.Find(report)?.DefaultSort;
         IEnumerable<ReportRow> sorted = sort is null ? rows : rows.OrderByDescending(r => r.Number(sort));
-        return (report, sorted.Take(topRows).ToList());
+        // The sets behind distinct counts are for range merges, not for a mail's table.
+        return (report, sorted.Take(topRows).Select(TopAggregator.WithoutSets).ToList());
     }
 }

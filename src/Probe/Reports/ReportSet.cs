@@ -168,6 +168,7 @@ public sealed class ReportSet
             [ReportCatalog.Services] = _services.Top(context),
             [ReportCatalog.Overflow] = Overflow(),
         };
+        _scans.AddSets(reports);
         var seconds = Math.Max(duration.TotalSeconds, 1e-9);
         var metrics = new Dictionary<string, double>
         {

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
+using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
+using Monitor.Storage.Summaries;
 
 namespace Monitor.Probe.Reports;
 
@@ -136,6 +138,47 @@ internal sealed class ScanReport(int capacity)
                 context.Inside(fields, "inside", t.Ip);
                 return fields;
             });
+    }
+
+    /// <summary>The union fields of each report that carries distinct counts, with the dimension each one counts.</summary>
+    private static readonly Dictionary<string, (string Field, int Dimension)[]> SetFields = new(StringComparer.Ordinal)
+    {
+        [ReportCatalog.IpScanners] =
+        [
+            ("distinct_destinations", AllDestinations), ("distinct_tcp", TcpDestinations),
+            ("distinct_udp", UdpDestinations), ("distinct_icmp", IcmpDestinations),
+        ],
+        [ReportCatalog.PortScanners] = [("distinct_tcp_ports", TcpPorts), ("distinct_udp_ports", UdpPorts)],
+        [ReportCatalog.Syn] = [("distinct_hosts", TcpDestinations), ("distinct_ports", TcpPorts)],
+        [ReportCatalog.Udp] = [("distinct_ports", UdpPorts)],
+    };
+
+    /// <summary>
+    /// Adds to every row of the distinct-counting reports the sets behind its counts (<c>{field}_set</c>), so that
+    /// the store can union them over a range; the rows themselves keep the exact interval counts.
+    /// </summary>
+    public void AddSets(Dictionary<string, IReadOnlyList<ReportRow>> reports)
+    {
+        var wanted = new List<(IpAddressKey, int)>();
+        foreach (var (name, fields) in SetFields)
+            if (reports.TryGetValue(name, out var rows))
+                foreach (var row in rows)
+                {
+                    var ip = IpAddressKey.Parse(row.Text("ip"));
+                    foreach (var (_, dimension) in fields) wanted.Add((ip, dimension));
+                }
+        if (wanted.Count == 0) return;
+        var sets = _table.Sets(wanted);
+        foreach (var (name, fields) in SetFields)
+            if (reports.TryGetValue(name, out var rows))
+                reports[name] = rows.Select(row =>
+                {
+                    var ip = IpAddressKey.Parse(row.Text("ip"));
+                    var withSets = new List<ReportField>(row.Fields);
+                    foreach (var (field, dimension) in fields)
+                        withSets.Add(new ReportField(field + TopAggregator.SetSuffix, sets[(ip, dimension)].ToText()));
+                    return new ReportRow(withSets);
+                }).ToList();
     }
 
     /// <summary>Sources at or over the scanner threshold in destinations or ports.</summary>

@@ -30,6 +30,12 @@ public sealed class AnomalyOptions
     /// <summary>The spread never counts as less than this share of the median (flat series stay quiet).</summary>
     public double RelativeFloor { get; set; } = 0.05;
 
+    /// <summary>
+    /// A point this many times above both its baseline and its spread opens a spike on its own, without the
+    /// k-of-w rule: a change of orders of magnitude is never left out because it lasted one interval.
+    /// </summary>
+    public double OutsizedFactor { get; set; } = 100;
+
     public int FailuresK { get; set; } = 3;
     public int FailuresW { get; set; } = 5;
 
@@ -75,6 +81,7 @@ public sealed class AnomalyOptions
         Require(SeasonTolerance >= TimeSpan.Zero && SeasonTolerance < TimeSpan.FromHours(12), "SeasonTolerance must be between 0 and 12 hours");
         Require(RecurringMinDays >= 1 && RecurringMinDays <= SeasonDays, "RecurringMinDays must be between 1 and SeasonDays");
         Require(PollEvery > TimeSpan.Zero, "PollEvery must be positive");
+        Require(OutsizedFactor > 1, "OutsizedFactor must be more than 1");
         foreach (var s in Series)
             Require(MetricCatalog.Find(s) is not null, $"Series names unknown metric '{s}'");
         return problems;

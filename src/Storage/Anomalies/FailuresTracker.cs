@@ -6,7 +6,8 @@ public sealed record SpikeWindow(
 
 /// <summary>
 /// RRDtool's FAILURES rule over scored points: a spike opens when at least K of the last W points fail,
-/// starting at the first failing point among them, and closes after W points in a row without a failure.
+/// starting at the first failing point among them, and closes after W points in a row without a failure. A single
+/// failing point above <see cref="AnomalyOptions.OutsizedFactor"/> times its baseline (and spread) opens one alone.
 /// </summary>
 internal sealed class FailuresTracker(AnomalyOptions options)
 {
@@ -31,7 +32,8 @@ internal sealed class FailuresTracker(AnomalyOptions options)
         if (!_open)
         {
             var failing = _recent.Count(p => p.Fails(threshold));
-            if (failing < options.FailuresK) return null;
+            // A jump of orders of magnitude (UDP weight 1.8e9 against 0) is a spike even when it lasts one interval.
+            if (failing < options.FailuresK && !Outsized(point)) return null;
             _open = true;
             _first = _recent.First(p => p.Fails(threshold));
             _peak = _first;
@@ -58,6 +60,9 @@ internal sealed class FailuresTracker(AnomalyOptions options)
         }
         return null;
     }
+
+    private bool Outsized(ScoredPoint point) =>
+        point.Fails(options.Threshold) && point.Value - point.Baseline >= options.OutsizedFactor * Math.Max(Math.Abs(point.Baseline), point.Scale);
 
     private SpikeWindow Window(bool open) => new(
         _first.Time, _lastFailing.End, _peak.Time, _peak.Value, _first.Baseline, _first.Scale,

@@ -12,9 +12,9 @@ namespace Monitor.Storage.Anomalies;
 /// </summary>
 public sealed class IncrementalSpikeDetector(IMonitorStore store, AnomalyOptions options, ILogger? logger = null)
 {
-    private sealed class SeriesState(AnomalyOptions options, string series)
+    private sealed class SeriesState(AnomalyOptions options, string series, DateTimeOffset coveredFrom)
     {
-        public readonly ShortTermScorer Scorer = new(options, series);
+        public readonly ShortTermScorer Scorer = new(options, series, coveredFrom);
         public readonly FailuresTracker Tracker = new(options);
         public SeasonalEvidence? Season;
         public SpikeWindow? Written;
@@ -48,12 +48,14 @@ public sealed class IncrementalSpikeDetector(IMonitorStore store, AnomalyOptions
             foreach (var series in options.EffectiveSeries)
             {
                 if (!_states.TryGetValue((probe, series), out var state))
-                    _states[(probe, series)] = state = new SeriesState(options, series);
+                    _states[(probe, series)] = state = new SeriesState(options, series, from);
                 var loader = StoreSeries.Loader(store, options, probe, series);
                 var points = await loader(from, until, cancellationToken).ConfigureAwait(false);
-                foreach (var p in points)
+                var scoredPoints = new List<ScoredPoint>();
+                foreach (var p in points) state.Scorer.Add(p, scoredPoints);
+                state.Scorer.FlushCovered(until, scoredPoints);
+                foreach (var scored in scoredPoints)
                 {
-                    if (!state.Scorer.TryAdd(p, out var scored)) continue;
                     var transition = state.Tracker.Add(scored);
                     if (transition is { Open: true })
                         state.Season = await SeasonalClassifier.CollectAsync(options, series, transition.Start, loader, cancellationToken)

@@ -18,8 +18,11 @@ public sealed record DayAnalysis(string Probe, DateOnly Day, IReadOnlyList<Serie
 /// </summary>
 public sealed class SpikeDetector(IMonitorStore store, AnomalyOptions options)
 {
-    /// <summary>Scoring starts this long before midnight so that the first points of the day are fully scored.</summary>
-    private TimeSpan LeadIn => options.ShortTermWindow + options.Interval * (options.FailuresW * 2 + 2);
+    /// <summary>
+    /// Scoring starts this long before midnight so that the first points of the day are fully scored, and a capture
+    /// that started within the window before midnight is seen to start there (its first window scored against itself).
+    /// </summary>
+    private TimeSpan LeadIn => options.ShortTermWindow * 2 + options.Interval * (options.FailuresW * 2 + 2);
 
     public AnomalyOptions Options => options;
 
@@ -37,7 +40,7 @@ public sealed class SpikeDetector(IMonitorStore store, AnomalyOptions options)
         {
             var loader = StoreSeries.Loader(store, options, probe, series);
             var points = await loader(dayStart - LeadIn, dayEnd + options.ShortTermWindow, cancellationToken).ConfigureAwait(false);
-            var scored = ShortTermScorer.ScoreAll(options, series, points);
+            var scored = ShortTermScorer.ScoreAll(options, series, points, coveredFrom: dayStart - LeadIn);
 
             var tracker = new FailuresTracker(options);
             var windows = new List<SpikeWindow>();

@@ -353,11 +353,8 @@ public sealed partial class InfluxStore : IMonitorStore
     private string From(string policy, string measurement) =>
         $"{InfluxQl.Identifier(_spec.Database)}.{InfluxQl.Identifier(policy)}.{InfluxQl.Identifier(measurement)}";
 
-    private static void Add(TopAggregator aggregator, ReportInfo report, IReadOnlyList<ReportRow> rows, string? host)
-    {
-        foreach (var row in rows)
-            if (host is null || TopAggregator.Mentions(report, row, host)) aggregator.Add(row);
-    }
+    private static void Add(TopAggregator aggregator, ReportInfo report, IReadOnlyList<ReportRow> rows, string? host) =>
+        aggregator.AddRange(host is null ? rows : rows.Where(row => TopAggregator.Mentions(report, row, host)));
 
     private static IReadOnlyList<ReportRow> ReadRows(string json) =>
         JsonSerializer.Deserialize(json, StoreJson.Default.ListReportRow) ?? [];

@@ -531,10 +531,12 @@ public sealed class SqliteStore : IMonitorStore
         var aggregator = new TopAggregator(report);
         foreach (var probe in probes)
         {
-            var summaries = new HashSet<(long Period, long Start)>();
+            // Every summary and interval list counts (an empty one when it does not mention the host), so that a
+            // host missing from some of them is marked a lower bound as when no host is asked for.
+            var summaries = new Dictionary<(long Period, long Start), bool>();
             using (var command = Command(connection, null,
-                "SELECT period, start FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"
-                + (host is null ? "" : " AND instr(hosts, $h) > 0")))
+                "SELECT period, start, " + (host is null ? "1" : "instr(hosts, $h) > 0")
+                + " FROM summaries WHERE report=$r AND period IN (3600, 86400) AND probe=$p AND start >= $f AND start < $t"))
             {
                 command.Parameters.AddWithValue("$r", report.Name);
                 command.Parameters.AddWithValue("$p", probe);
@@ -542,7 +544,7 @@ public sealed class SqliteStore : IMonitorStore
                 command.Parameters.AddWithValue("$t", to);
                 if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) summaries.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                while (reader.Read()) summaries[(reader.GetInt64(0), reader.GetInt64(1))] = reader.GetInt64(2) != 0;
             }
             var summarizedUntil = Scalar<long?>(connection, null, "SELECT summarized_until FROM probes WHERE id=$p", ("$p", probe)) ?? long.MinValue;
             foreach (var segment in SummarySegments.Split(from, to, summarizedUntil))
@@ -550,18 +552,23 @@ public sealed class SqliteStore : IMonitorStore
                 if (segment.Period == 0)
                 {
                     using var command = Command(connection, null,
-                        "SELECT rows FROM reports WHERE report=$r AND probe=$p AND start >= $f AND start < $t"
-                        + (host is null ? "" : " AND instr(hosts, $h) > 0"));
+                        "SELECT " + (host is null ? "rows" : "CASE WHEN instr(hosts, $h) > 0 THEN rows END")
+                        + " FROM reports WHERE report=$r AND probe=$p AND start >= $f AND start < $t");
                     command.Parameters.AddWithValue("$r", report.Name);
                     command.Parameters.AddWithValue("$p", probe);
                     command.Parameters.AddWithValue("$f", segment.Start);
                     command.Parameters.AddWithValue("$t", segment.End);
                     if (host is not null) command.Parameters.AddWithValue("$h", $" {host} ");
                     using var reader = command.ExecuteReader();
-                    while (reader.Read()) Add(aggregator, report, ReadRows(reader, 0), host);
+                    while (reader.Read()) Add(aggregator, report, reader.IsDBNull(0) ? [] : ReadRows(reader, 0), host);
                 }
-                else if (summaries.Contains((segment.Period, segment.Start)))
+                else if (summaries.TryGetValue((segment.Period, segment.Start), out var mentions))
                 {
+                    if (!mentions)
+                    {
+                        aggregator.AddRange([]);
+                        continue;
+                    }
                     using var command = Command(connection, null,
                         "SELECT rows FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s");
                     command.Parameters.AddWithValue("$r", report.Name);
@@ -576,11 +583,8 @@ public sealed class SqliteStore : IMonitorStore
         return aggregator.Top(query.N, query.SortBy);
     }
 
-    private static void Add(TopAggregator aggregator, ReportInfo report, IReadOnlyList<ReportRow> rows, string? host)
-    {
-        foreach (var row in rows)
-            if (host is null || TopAggregator.Mentions(report, row, host)) aggregator.Add(row);
-    }
+    private static void Add(TopAggregator aggregator, ReportInfo report, IReadOnlyList<ReportRow> rows, string? host) =>
+        aggregator.AddRange(host is null ? rows : rows.Where(row => TopAggregator.Mentions(report, row, host)));
 
     private IReadOnlyList<MonitorEvent> QueryEvents(EventQuery query)
     {

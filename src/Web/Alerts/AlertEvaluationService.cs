@@ -13,9 +13,11 @@ namespace Monitor.Web.Alerts;
 /// events) from the store, runs the rules, and for what fired or cleared writes <c>alert</c> /
 /// <c>alert_resolved</c> events, starts evidence captures and puts one mail per rule into the outbox.
 /// Its state (what each probe's rules last saw) is kept in <see cref="AlertStateFile"/> next to the
-/// outbox: after a restart it goes on from there. A probe it never saw starts after the latest interval
-/// it had stored when the site started (all of its intervals when it had none): the history of a probe
-/// that ran before the site is not mailed again.
+/// outbox: after a restart it goes on from there. A probe it never saw is evaluated from its first stored
+/// interval: every interval is evaluated exactly once, in order, whether it closed before the site started or
+/// after, so a replay (or a store the CLI wrote) fires the same alerts however the site's start falls against it.
+/// Evidence captures start only for firings whose interval is live (it ended within one capture window of now):
+/// the next packets of an old interval's offender are not on the wire.
 /// </summary>
 public sealed class AlertEvaluationService(
     AlertSettings settings,
@@ -25,41 +27,14 @@ public sealed class AlertEvaluationService(
     AlertEvidence evidence,
     AlertActivity activity,
     TimeProvider time,
-    ILogger<AlertEvaluationService> logger) : BackgroundService, IHostedLifecycleService
+    ILogger<AlertEvaluationService> logger) : BackgroundService
 {
     private readonly AlertEvaluator _evaluator = new(settings.Rules);
     private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SeenSpike> _seenSpikes = new(StringComparer.Ordinal);
     private readonly AlertStateFile _stateFile = new(
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outbox.Path)) ?? ".", AlertStateFile.FileName), logger);
-    private bool _firstRound = true;
     private bool _restored;
-    private Dictionary<string, DateTimeOffset>? _storedAtStart;
-
-    /// <summary>
-    /// Notes each probe's latest interval before any hosted service starts, so that an in-process probe
-    /// quick to store its first intervals cannot make them look like history.
-    /// </summary>
-    public async Task StartingAsync(CancellationToken cancellationToken)
-    {
-        if (settings.Rules.Count == 0) return;
-        try
-        {
-            var probes = await store.QueryProbesAsync(cancellationToken).ConfigureAwait(false);
-            _storedAtStart = probes.Where(p => p.LastIntervalStart is not null)
-                .ToDictionary(p => p.Probe, p => p.LastIntervalStart!.Value, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning("Store not readable at start ({Error}): alerting starts after the intervals stored when it first is", e.Message);
-        }
-    }
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -108,19 +83,8 @@ public sealed class AlertEvaluationService(
         foreach (var p in probes)
         {
             if (p.LastIntervalStart is not { } last) continue;
-            if (!_seen.TryGetValue(p.Probe, out var seen))
-            {
-                // No saved state for the probe: what it stored before the site started is history, not news
-                // (its last_seen says nothing about that: point writes and probe_start events bump it too).
-                if (_storedAtStart is not null)
-                    seen = _storedAtStart.GetValueOrDefault(p.Probe, DateTimeOffset.UnixEpoch);
-                else if (_firstRound)
-                {
-                    _seen[p.Probe] = last;
-                    continue;
-                }
-                else seen = DateTimeOffset.UnixEpoch;
-            }
+            // A probe without saved state: from its first interval (see the class summary).
+            var seen = _seen.GetValueOrDefault(p.Probe, DateTimeOffset.UnixEpoch);
             if (last <= seen) continue;
             var intervals = await store.QueryIntervalsAsync(
                 new IntervalQuery(seen, last + TimeSpan.FromSeconds(1), [p.Probe]), cancellationToken).ConfigureAwait(false);
@@ -128,7 +92,6 @@ public sealed class AlertEvaluationService(
             fresh.AddRange(added);
             _seen[p.Probe] = added.Count > 0 ? added.Max(i => i.Start) : last;
         }
-        _firstRound = false;
 
         var spikes = await NewSpikesAsync(fresh, cancellationToken).ConfigureAwait(false);
         var round = _evaluator.Evaluate(fresh, spikes);
@@ -190,7 +153,15 @@ public sealed class AlertEvaluationService(
         {
             var rule = group.First().Rule;
             var firings = group.ToList();
-            var links = firings.SelectMany(evidence.StartFor).ToList();
+            var live = TimeSpan.FromSeconds(settings.Options.Evidence.Seconds);
+            var links = firings.Where(f => now - f.End <= live).SelectMany(f => evidence.StartFor(f, (link, result) =>
+            {
+                // Only a capture that holds packets is mailed: an empty file is never linked.
+                if (result.Packets > 0)
+                    outbox.Enqueue(composer.Evidence(rule, f, link, result.Packets, result.Bytes, result.Reason), time.GetUtcNow());
+                else
+                    logger.LogInformation("Evidence capture {File} for {Rule} ended empty ({Reason}): not mailed", result.File, rule.Name, result.Reason);
+            })).ToList();
             var mail = composer.Fired(rule, firings, links);
             outbox.Enqueue(mail, now);
             logger.LogWarning("Alert {Rule} ({Severity}) fired: {Subject}", rule.Name, rule.Severity, mail.Subject);

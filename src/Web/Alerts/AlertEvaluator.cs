@@ -2,6 +2,7 @@ using Monitor.Storage.Anomalies;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
+using Monitor.Storage.Summaries;
 
 namespace Monitor.Web.Alerts;
 
@@ -65,6 +66,9 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         public DateTimeOffset OpenUntil;
         public double? LastValue;
         public readonly HashSet<string> OpenSpikes = new(StringComparer.Ordinal);
+
+        /// <summary>When each offending host last mailed: the cool-down is per rule and host.</summary>
+        public readonly Dictionary<string, DateTimeOffset> HostsFired = new(StringComparer.OrdinalIgnoreCase);
     }
 
     private readonly Dictionary<(string Rule, string Probe), State> _states = new();
@@ -81,7 +85,8 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
     public IReadOnlyList<SavedRuleState> Save() =>
         _states.Select(kv => new SavedRuleState(kv.Key.Rule, kv.Key.Probe, [.. kv.Value.Window], kv.Value.Active,
             kv.Value.Suppressed, kv.Value.Since, kv.Value.LastFired, kv.Value.LastEvaluated, kv.Value.OpenUntil, kv.Value.LastValue,
-            kv.Value.OpenSpikes.Count > 0 ? [.. kv.Value.OpenSpikes] : null)).ToList();
+            kv.Value.OpenSpikes.Count > 0 ? [.. kv.Value.OpenSpikes] : null,
+            kv.Value.HostsFired.Count > 0 ? new Dictionary<string, DateTimeOffset>(kv.Value.HostsFired) : null)).ToList();
 
     /// <summary>Takes up saved states; those of rules no longer configured are dropped.</summary>
     public void Restore(IEnumerable<SavedRuleState> saved)
@@ -102,6 +107,8 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
             state.LastValue = s.LastValue;
             state.OpenSpikes.Clear();
             state.OpenSpikes.UnionWith(s.OpenSpikes ?? []);
+            state.HostsFired.Clear();
+            foreach (var (host, at) in s.HostsFired ?? new Dictionary<string, DateTimeOffset>()) state.HostsFired[host] = at;
         }
     }
 
@@ -133,11 +140,20 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
                 {
                     state.Active = true;
                     state.Since = interval.Start;
-                    state.Suppressed = state.LastFired is { } last && interval.End - last < rule.CoolDown;
+                    var hosted = offenders.Count > 0;
+                    var fresh = hosted ? Fresh(state, rule, offenders, interval.End) : offenders;
+                    state.Suppressed = hosted
+                        ? fresh.Count == 0
+                        : state.LastFired is { } last && interval.End - last < rule.CoolDown;
                     if (state.Suppressed) continue;
-                    state.LastFired = interval.End;
-                    var (topReport, top) = TopRows(rule, interval);
-                    fired.Add(new AlertFiring(rule, interval.Probe, interval.Start, interval.End, value, offenders, topReport, top));
+                    Fire(state, rule, interval, value, hosted ? fresh : offenders, fired);
+                }
+                else if (state.Active && holds && offenders.Count > 0 && Fresh(state, rule, offenders, interval.End) is { Count: > 0 } newcomers)
+                {
+                    // A host meeting the rule while it is already active (a sweeper a minute after a scanner) is news
+                    // of its own: a follow-up firing with just the new hosts, mailed and written as an event.
+                    state.Suppressed = false;
+                    Fire(state, rule, interval, value, newcomers, fired);
                 }
                 else if (state.Active && hits < rule.K)
                 {
@@ -149,6 +165,19 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
             }
         }
         return new AlertRound(fired, resolved);
+    }
+
+    /// <summary>The offenders whose host has not mailed for this rule within its cool-down.</summary>
+    private static List<Offender> Fresh(State state, AlertRule rule, IReadOnlyList<Offender> offenders, DateTimeOffset at) =>
+        offenders.Where(o => !state.HostsFired.TryGetValue(o.Host, out var last) || at - last >= rule.CoolDown).ToList();
+
+    private void Fire(State state, AlertRule rule, IntervalSnapshot interval, double? value, IReadOnlyList<Offender> offenders,
+        List<AlertFiring> fired)
+    {
+        state.LastFired = interval.End;
+        foreach (var o in offenders) state.HostsFired[o.Host] = interval.End;
+        var (topReport, top) = TopRows(rule, interval);
+        fired.Add(new AlertFiring(rule, interval.Probe, interval.Start, interval.End, value, offenders, topReport, top));
     }
 
     private void EvaluateAnomaly(AlertRule rule, List<IntervalSnapshot> intervals, IReadOnlyList<MonitorEvent> spikes,
@@ -247,7 +276,7 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         var who = hosts.Count > 1 ? string.Join(" → ", hosts) : host;
         var label = rule.Condition is null ? $"{who} ({field} {AlertText.Number(value)})"
             : $"{who} {field} {AlertText.Number(value)} (threshold {rule.Condition.Op} {AlertText.Number(rule.Condition.Value)})";
-        return new Offender(host, label, value, row);
+        return new Offender(host, label, value, TopAggregator.WithoutSets(row));
     }
 
     private (string? Report, IReadOnlyList<ReportRow> Rows) TopRows(AlertRule rule, IntervalSnapshot interval)
@@ -256,6 +285,7 @@ public sealed class AlertEvaluator(IReadOnlyList<AlertRule> rules, int topRows =
         var rows = interval.Reports.GetValueOrDefault(report) ?? [];
         var sort = rule.Condition?.Field ?? ReportCatalog.Find(report)?.DefaultSort;
         IEnumerable<ReportRow> sorted = sort is null ? rows : rows.OrderByDescending(r => r.Number(sort));
-        return (report, sorted.Take(topRows).ToList());
+        // The sets behind distinct counts are for range merges, not for a mail's table.
+        return (report, sorted.Take(topRows).Select(TopAggregator.WithoutSets).ToList());
     }
 }

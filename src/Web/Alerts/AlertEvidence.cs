@@ -22,7 +22,9 @@ public sealed class AlertEvidence(
     /// <summary>The evidence directory (downloads work after the probe stopped too).</summary>
     public EvidenceStore Store => files;
 
-    public IReadOnlyList<EvidenceLink> StartFor(AlertFiring firing)
+    /// <param name="firing">The firing whose offenders are captured.</param>
+    /// <param name="ended">Called once a capture has ended and its <c>capture</c> event is written.</param>
+    public IReadOnlyList<EvidenceLink> StartFor(AlertFiring firing, Action<EvidenceLink, EvidenceResult>? ended = null)
     {
         var rule = firing.Rule;
         if (recorder is null || rule.EvidenceFilter is null || !settings.Options.Evidence.Enabled) return [];
@@ -39,7 +41,7 @@ public sealed class AlertEvidence(
                     TimeSpan.FromSeconds(settings.Options.Evidence.Seconds));
                 var link = new EvidenceLink(rule.Name, firing.Probe, offender.Host, capture.Name, filter, capture.MaxPackets);
                 links.Add(link);
-                _ = capture.Completion.ContinueWith(t => RecordAsync(firing, link, t), TaskScheduler.Default).Unwrap();
+                _ = capture.Completion.ContinueWith(t => RecordAsync(firing, link, t, ended), TaskScheduler.Default).Unwrap();
                 logger.LogInformation("Evidence capture started for {Rule} on {Host}: {Filter} -> {File}", rule.Name, offender.Host, filter, capture.Name);
             }
             catch (Exception e) when (e is CaptureFilterException or IOException or UnauthorizedAccessException)
@@ -71,14 +73,14 @@ public sealed class AlertEvidence(
         return result;
     }
 
-    private async Task RecordAsync(AlertFiring firing, EvidenceLink link, Task<EvidenceResult> ended)
+    private async Task RecordAsync(AlertFiring firing, EvidenceLink link, Task<EvidenceResult> completion, Action<EvidenceLink, EvidenceResult>? ended)
     {
-        if (ended.IsFaulted)
+        if (completion.IsFaulted)
         {
-            logger.LogWarning(ended.Exception, "Evidence capture {File} failed", link.File);
+            logger.LogWarning(completion.Exception, "Evidence capture {File} failed", link.File);
             return;
         }
-        var result = ended.Result;
+        var result = completion.Result;
         logger.LogInformation("Evidence capture {File} done: {Packets} packets ({Reason})", result.File, result.Packets, result.Reason);
         var e = new MonitorEvent
         {
@@ -108,6 +110,14 @@ public sealed class AlertEvidence(
         catch (Exception ex)
         {
             logger.LogWarning("Capture event for {File} not stored: {Error}", result.File, ex.Message);
+        }
+        try
+        {
+            ended?.Invoke(link, result);
+        }
+        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            logger.LogWarning("Evidence mail for {File} not queued: {Error}", result.File, ex.Message);
         }
     }
 }

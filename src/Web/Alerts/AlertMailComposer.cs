@@ -64,11 +64,11 @@ public sealed class AlertMailComposer(AlertSettings settings)
                 text.AppendLine($"  … and {f.Offenders.Count - MaxOffendersListed} more");
                 html.Append($"<p>… and {f.Offenders.Count - MaxOffendersListed} more</p>");
             }
+            // The capture has only just started: its file is linked by a mail of its own once it holds packets.
             foreach (var e in evidence.Where(e => e.Probe == f.Probe))
             {
-                var url = EvidenceUrl(e.File);
-                text.AppendLine($"  Evidence for {e.Host}: next {e.Packets} packets matching \"{e.Filter}\": {url}");
-                html.Append($"<p>Evidence for {H(e.Host)}: next {e.Packets} packets matching <code>{H(e.Filter)}</code>: <a href=\"{H(url)}\">{H(e.File)}</a></p>");
+                text.AppendLine($"  Evidence for {e.Host}: next {e.Packets} packets matching \"{e.Filter}\" are being captured; a follow-up mail links the file once the capture ends with packets.");
+                html.Append($"<p>Evidence for {H(e.Host)}: next {e.Packets} packets matching <code>{H(e.Filter)}</code> are being captured; a follow-up mail links the file once the capture ends with packets.</p>");
             }
             if (f.TopRows.Count > 0 && f.TopReport is not null)
             {
@@ -82,6 +82,20 @@ public sealed class AlertMailComposer(AlertSettings settings)
         text.AppendLine($"Alerts page: {new Uri(settings.SiteUrl, "/alerts")}");
         html.Append($"<p style=\"color:#666\"><a href=\"{H(new Uri(settings.SiteUrl, "/alerts").ToString())}\">Alerts page</a></p></body></html>");
         return new OutgoingMail("alert", rule.Name, subject, rule.Recipients, text.ToString(), html.ToString());
+    }
+
+    /// <summary>The follow-up of a fired mail: one ended evidence capture, only ever for one that holds packets.</summary>
+    public OutgoingMail Evidence(AlertRule rule, AlertFiring firing, EvidenceLink link, long packets, long bytes, string reason)
+    {
+        if (packets <= 0) throw new ArgumentOutOfRangeException(nameof(packets), "an empty capture is never mailed");
+        var url = EvidenceUrl(link.File);
+        var subject = $"[Monitor {rule.Severity.ToUpperInvariant()}] {rule.Name}: evidence for {link.Host}";
+        var line = $"Evidence for {link.Host} ({rule.Name} on probe {firing.Probe}, interval {Time(firing.Start)} to {Time(firing.End)}): " +
+                   $"{packets} packets ({bytes} bytes) matching \"{link.Filter}\", ended by {reason}";
+        var text = $"{line}: {url}{Environment.NewLine}{Environment.NewLine}Drill-down: {DrillDown(firing)}{Environment.NewLine}";
+        var html = $"<html><body style=\"font-family:sans-serif\"><p>{H(line)}: <a href=\"{H(url)}\">{H(link.File)}</a></p>" +
+                   $"<p><a href=\"{H(DrillDown(firing))}\">Open the drill-down of this interval</a></p></body></html>";
+        return new OutgoingMail("evidence", rule.Name, subject, rule.Recipients, text, html);
     }
 
     public OutgoingMail Resolved(AlertRule rule, IReadOnlyList<AlertResolution> resolutions)

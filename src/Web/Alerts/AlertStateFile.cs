@@ -15,7 +15,8 @@ public sealed record SavedRuleState(
     DateTimeOffset? LastEvaluated,
     DateTimeOffset OpenUntil,
     double? LastValue,
-    IReadOnlyList<string>? OpenSpikes = null);
+    IReadOnlyList<string>? OpenSpikes = null,
+    IReadOnlyDictionary<string, DateTimeOffset>? HostsFired = null);
 
 /// <summary>What the alerting loop must remember across a restart: per probe the last interval evaluated, per rule and probe its state.</summary>
 public sealed record SavedAlertState(IReadOnlyDictionary<string, DateTimeOffset> Evaluated, IReadOnlyList<SavedRuleState> Rules)

@@ -45,7 +45,10 @@ public static class AnomaliesExtensions
         group.MapGet("/days/{day}/spikes", async (string day, string? probe, DayViewService days, CancellationToken ct) =>
             {
                 var view = await days.GetAsync(DayViewService.ParseDay(day), probe, ct);
-                return Results.Ok(new DaySpikes(DayViewService.FormatDay(view.Day), view.Probe, view.Spikes.Select(SpikeDto.From).ToList()));
+                return Results.Ok(new DaySpikes(DayViewService.FormatDay(view.Day), view.Probe, view.Spikes.Select(SpikeDto.From).ToList())
+                {
+                    NewSpikeDays = view.NewSpikeDays.Select(DayViewService.FormatDay).ToList(),
+                });
             })
             .WithSummary("The spikes of one day for one probe (the first probe when none is named).");
 

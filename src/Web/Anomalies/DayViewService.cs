@@ -3,6 +3,7 @@ using System.Globalization;
 using Monitor.Storage;
 using Monitor.Storage.Anomalies;
 using Monitor.Storage.Queries;
+using Monitor.Storage.Snapshots;
 
 namespace Monitor.Web.Anomalies;
 
@@ -10,6 +11,9 @@ namespace Monitor.Web.Anomalies;
 public sealed record DayView(DateOnly Day, string? Probe, IReadOnlyList<string> Probes, DayAnalysis? Analysis, TimeSpan Elapsed)
 {
     public IReadOnlyList<Spike> Spikes { get; } = Analysis?.Spikes.ToList() ?? [];
+
+    /// <summary>Days of the shown day's month that had a new spike (the calendar): stored spike events, and this day's own analysis.</summary>
+    public IReadOnlyList<DateOnly> NewSpikeDays { get; init; } = [];
 }
 
 /// <summary>
@@ -41,7 +45,25 @@ public sealed class DayViewService(IMonitorStore store, SpikeDetector detector, 
             throw new StoreQueryException($"unknown probe '{probe}'; known: {string.Join(", ", probes)}");
         var chosen = string.IsNullOrEmpty(probe) ? probes.FirstOrDefault() : probe;
         var analysis = chosen is null ? null : await AnalyzeAsync(chosen, day, cancellationToken);
-        return new DayView(day, chosen, probes, analysis, watch.Elapsed);
+        var spikeDays = chosen is null ? [] : await NewSpikeDaysAsync(chosen, day, cancellationToken);
+        if (analysis?.Spikes.Any(s => s.Kind == SpikeKind.New) == true) spikeDays = [.. spikeDays.Append(day).Distinct().Order()];
+        return new DayView(day, chosen, probes, analysis, watch.Elapsed) { NewSpikeDays = spikeDays };
+    }
+
+    /// <summary>The days of the month holding <paramref name="day"/> with a stored new-spike event of the probe.</summary>
+    public async Task<IReadOnlyList<DateOnly>> NewSpikeDaysAsync(string probe, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        var first = new DateOnly(day.Year, day.Month, 1);
+        var (from, _) = SpikeDetector.DayRange(first);
+        var (to, _) = SpikeDetector.DayRange(first.AddMonths(1));
+        var events = await store.QueryEventsAsync(new EventQuery(from, to.AddMilliseconds(-1), [probe], EventKinds.Spike, Limit: 10000), cancellationToken);
+        return events
+            .Select(Spike.FromEvent)
+            .Where(s => s is { Kind: SpikeKind.New })
+            .Select(s => DateOnly.FromDateTime(s!.Start.UtcDateTime))
+            .Distinct()
+            .Order()
+            .ToList();
     }
 
     private Task<DayAnalysis> AnalyzeAsync(string probe, DateOnly day, CancellationToken cancellationToken)

@@ -16,7 +16,11 @@ public sealed record SpikeDto(
         s.SeasonalScore is { } z ? Math.Round(z, 2) : null, s.Open, SpikeLinks.DrillDown(s));
 }
 
-public sealed record DaySpikes(string Day, string? Probe, IReadOnlyList<SpikeDto> Spikes);
+public sealed record DaySpikes(string Day, string? Probe, IReadOnlyList<SpikeDto> Spikes)
+{
+    /// <summary>The day's month's days with a new spike (yyyy-MM-dd), as the day page's calendar shows them.</summary>
+    public IReadOnlyList<string>? NewSpikeDays { get; init; }
+}
 
 public sealed record SpikeDrillDownDto(
     SpikeDto Spike, string From, string To, string HourBeforeFrom, string FlowSort,

@@ -2,6 +2,7 @@ using Monitor.Storage.Metrics;
 using Monitor.Storage.Queries;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
+using Monitor.Storage.Summaries;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Support;
@@ -118,7 +119,8 @@ public abstract class StoreContractTests
         var udp = await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, start, start.AddMinutes(2)));
         Assert.Equal(["10.1.1.1", "10.1.1.2"], udp.Select(r => r.Text("ip")));
         Assert.Equal(400, udp[0].Number("sent"));
-        Assert.Equal(5.5, udp[0].Number("weight"));
+        // (sent - received) x ICMP errors over the range, recomputed from the sums (no errors here), not the largest interval's 5.5.
+        Assert.Equal(0, udp[0].Number("weight"));
         var byReceived = await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, start, start.AddMinutes(2), SortBy: "received", N: 1));
         Assert.Equal("10.1.1.2", Assert.Single(byReceived).Text("ip"));
         var host = await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, start, start.AddMinutes(2), Host: "10.1.1.3"));
@@ -280,6 +282,124 @@ public abstract class StoreContractTests
 
         static List<(DateTimeOffset, double, double, double)> Rounded(IEnumerable<SeriesBucket> points) =>
             points.Select(p => (p.Time, Math.Round(p.Min, 9), Math.Round(p.Avg, 9), Math.Round(p.Max, 9))).ToList();
+    }
+
+    [Fact]
+    public async Task Range_reports_recompute_ratios_union_distinct_sets_keep_first_and_last_seen_and_mark_lower_bounds()
+    {
+        await using var store = await CreateStoreAsync();
+        var day = Base;
+        var quarters = Enumerable.Range(0, 26 * 4).ToList();
+        await store.WriteIntervalsAsync([.. quarters.Select(i => Interval("p1", day.AddMinutes(15 * i), 100, seconds: 900, reports: RangeReports(day, i)))]);
+
+        foreach (var (from, to) in new[] { (day, day.AddDays(1)), (day.AddMinutes(50), day.AddHours(25).AddMinutes(10)) })
+        {
+            var inRange = quarters.Where(i => day.AddMinutes(15 * i) >= from && day.AddMinutes(15 * i) < to).ToList();
+            var syn = await store.QueryTopAsync(new TopQuery(ReportCatalog.Syn, from, to));
+            // Both scanners weigh 100; the documented tie-break (then syn_sent) puts the one with more SYNs first.
+            Assert.Equal(["10.9.0.1", "10.9.0.0", "10.9.0.2"], syn.Select(r => r.Text("ip")));
+            var client = syn[2];
+            var tcp = inRange.Sum(i => i == 0 ? 1.0 : 1000);
+            Assert.Equal(Math.Round(100 * inRange.Count / tcp, 2), client.Number("work_weight"));
+            Assert.Equal("", client.Text("flag"));
+            Assert.Null(client[TopAggregator.LowerBound]);
+            Assert.DoesNotContain(syn.SelectMany(r => r.Fields), f => f.Name.EndsWith(TopAggregator.SetSuffix, StringComparison.Ordinal));
+
+            var udp = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.Udp, from, to)));
+            Assert.Equal((inRange.Count * 50L - inRange.Count) * inRange.Count(i => i % 7 == 0), udp.Number("weight"));
+
+            var sweeper = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.IpScanners, from, to)));
+            var swept = inRange.SelectMany(i => Enumerable.Range(i * 20, 30)).Distinct().Count();
+            Assert.InRange(sweeper.Number("distinct_destinations"), swept * 0.9, swept * 1.1);
+            Assert.True(sweeper["estimated"] is true);
+            var ports = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.PortScanners, from, to)));
+            Assert.Equal(inRange.SelectMany(i => Enumerable.Range(i % 10, 5)).Distinct().Count(), ports.Number("distinct_ports"));
+            Assert.True(ports["estimated"] is false);
+
+            var tunnel = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.IcmpTunnels, from, to)));
+            var early = inRange.Contains(3);
+            Assert.Equal(Stamp(day, early ? 3 : 50, 0), tunnel.Text("first_seen"));
+            Assert.Equal(Stamp(day, 50, 10), tunnel.Text("last_seen"));
+            Assert.Equal(early ? (56 * 2 + 600 * 6) / 8.0 : 600, tunnel.Number("avg_size_ab"));
+            Assert.True(tunnel[TopAggregator.LowerBound] is true);
+            var hit = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.Blacklist, from, to)));
+            Assert.Equal(Stamp(day, 10, 0), hit.Text("first_seen"));
+            Assert.Equal(Stamp(day, 80, 10), hit.Text("last_seen"));
+            Assert.True(hit[TopAggregator.LowerBound] is true);
+            var hostOnly = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.Blacklist, from, to, Host: "10.6.0.1")));
+            Assert.True(hostOnly[TopAggregator.LowerBound] is true);
+        }
+    }
+
+    private static string Stamp(DateTimeOffset day, int quarter, int seconds) =>
+        day.AddMinutes(15 * quarter).AddSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Quarter i's rows as the probe makes them, with the sets behind the distinct counts.</summary>
+    private static Dictionary<string, IReadOnlyList<ReportRow>> RangeReports(DateTimeOffset day, int i)
+    {
+        static string Set(IEnumerable<int> items, int dimension)
+        {
+            var set = new DistinctUnion();
+            foreach (var item in items) set.Add(SplitMix((ulong)item * 8 + (ulong)dimension));
+            return set.ToText();
+        }
+        static ReportRow Syn(string ip, long syn, long tcpSent, long tcpReceived) => new(
+        [
+            new("ip", ip), new("syn_sent", syn), new("synack_sent", 0L), new("fin_sent", 0L), new("rst_sent", 0L),
+            new("rst_received", 0L), new("tcp_sent", tcpSent), new("tcp_received", tcpReceived), new("icmp_errors_received", 0L),
+            new("distinct_ports", 1L), new("distinct_hosts", 1L),
+            new("work_weight", Math.Round(100.0 * syn / (tcpSent + tcpReceived), 2)), new("flag", 100.0 * syn / (tcpSent + tcpReceived) >= 90 ? "W" : ""),
+            new("worm", false), new("distinct_hosts_set", Set([1], 1)), new("distinct_ports_set", Set([80], 5)),
+        ]);
+        var swept = Enumerable.Range(i * 20, 30).ToList();
+        var ports = Enumerable.Range(i % 10, 5).ToList();
+        var reports = new Dictionary<string, IReadOnlyList<ReportRow>>
+        {
+            [ReportCatalog.Syn] = [Syn("10.9.0.0", 50, 50, 0), Syn("10.9.0.1", 100, 100, 0), i == 0 ? Syn("10.9.0.2", 1, 1, 0) : Syn("10.9.0.2", 1, 500, 500)],
+            [ReportCatalog.Udp] = [new(
+            [
+                new("ip", "10.5.0.1"), new("sent", 50L), new("received", 1L), new("icmp_errors_received", i % 7 == 0 ? 1L : 0L),
+                new("distinct_ports", 1L), new("weight", i % 7 == 0 ? 49L : 0L), new("distinct_ports_set", Set([53], 6)),
+            ])],
+            [ReportCatalog.IpScanners] = [new(
+            [
+                new("ip", "10.8.0.1"), new("distinct_destinations", 30L), new("distinct_tcp", 30L), new("distinct_udp", 0L),
+                new("distinct_icmp", 0L), new("estimated", false),
+                new("distinct_destinations_set", Set(swept, 0)), new("distinct_tcp_set", Set(swept, 1)),
+                new("distinct_udp_set", Set([], 2)), new("distinct_icmp_set", Set([], 3)),
+            ])],
+            [ReportCatalog.PortScanners] = [new(
+            [
+                new("ip", "10.8.0.2"), new("distinct_ports", 5L), new("distinct_tcp_ports", 5L), new("distinct_udp_ports", 0L),
+                new("estimated", false), new("distinct_tcp_ports_set", Set(ports, 5)), new("distinct_udp_ports_set", Set([], 6)),
+            ])],
+        };
+        // The probe writes every report each interval, an empty list when nothing qualified.
+        reports[ReportCatalog.IcmpTunnels] = [];
+        reports[ReportCatalog.Blacklist] = [];
+        if (i is 3 or 50)
+            reports[ReportCatalog.IcmpTunnels] = [new(
+            [
+                new("a", "10.7.0.1"), new("b", "10.7.0.2"), new("packets_ab", i == 3 ? 2L : 6L), new("bytes_ab", 1000L),
+                new("packets_ba", 0L), new("bytes_ba", 0L), new("avg_size_ab", i == 3 ? 56.0 : 600.0), new("avg_size_ba", 0.0),
+                new("suspect", true), new("reason", "sizes vary"), new("first_seen", Stamp(day, i, 0)), new("last_seen", Stamp(day, i, 10)),
+            ])];
+        if (i is 10 or 80)
+            reports[ReportCatalog.Blacklist] = [new(
+            [
+                new("src", "10.6.0.1"), new("dst", "203.0.113.7"), new("proto", "udp"), new("sport", 40000L), new("dport", 123L),
+                new("packets", 1L), new("bytes", 60L), new("listed", "dst"),
+                new("first_seen", Stamp(day, i, 0)), new("last_seen", Stamp(day, i, 10)),
+            ])];
+        return reports;
+    }
+
+    private static ulong SplitMix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
     }
 
     [Fact]

@@ -22,6 +22,13 @@ public sealed record SyntheticCaptureOptions
     public int ConcurrentFlows { get; init; } = 1024;
     /// <summary>Length of the intervals the truth is bucketed into.</summary>
     public int IntervalSeconds { get; init; } = 30;
+    /// <summary>
+    /// When set, the attacks happen in this stretch after <see cref="Start"/> instead of across the capture (scan
+    /// in its 20-55 %, sweep 45-75 %, flood 60-90 %), at <see cref="AttackPacketsPerSecond"/> on top of the
+    /// ordinary traffic: an incident that opens a long, quiet capture.
+    /// </summary>
+    public (TimeSpan From, TimeSpan To)? AttackWindow { get; init; }
+    public double AttackPacketsPerSecond { get; init; } = 200;
 
     public void Validate()
     {
@@ -34,6 +41,9 @@ public sealed record SyntheticCaptureOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ConcurrentFlows, 1, nameof(ConcurrentFlows));
         ArgumentOutOfRangeException.ThrowIfLessThan(IntervalSeconds, 1, nameof(IntervalSeconds));
         if (Duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Duration), "must be positive");
+        if (AttackWindow is { } w && (w.From < TimeSpan.Zero || w.To <= w.From || w.To > Duration))
+            throw new ArgumentOutOfRangeException(nameof(AttackWindow), "must lie inside the capture");
+        if (AttackPacketsPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(AttackPacketsPerSecond), "must be positive");
     }
 }
 
@@ -103,11 +113,23 @@ public sealed class SyntheticCaptureGenerator
 
         _writer = new PcapFileWriter(stream, LinkTypes.Ethernet, _options.SnapLength);
         var step = (double)_options.Duration.Ticks / _options.Packets;
+        var window = _options.Attacks ? _options.AttackWindow : null;
+        var attackStep = TimeSpan.TicksPerSecond / _options.AttackPacketsPerSecond;
+        var attackFrom = window is { } w ? startTicks + w.From.Ticks : 0;
+        var attackTo = window is { } w2 ? startTicks + w2.To.Ticks : 0;
+        double nextAttack = attackFrom;
         for (long i = 0; i < _options.Packets; i++)
         {
-            _ticks = startTicks + (long)((i + 0.9 * _random.NextDouble()) * step);
+            var ticks = startTicks + (long)((i + 0.9 * _random.NextDouble()) * step);
+            // Attacks of a window come on top, in time order with the ordinary packets.
+            for (; window is not null && nextAttack < attackTo && nextAttack <= ticks; nextAttack += attackStep)
+            {
+                _ticks = (long)nextAttack;
+                EmitWindowAttack((nextAttack - attackFrom) / (attackTo - attackFrom));
+            }
+            _ticks = ticks;
             if (i == 0) _firstTicks = _ticks;
-            if (!_options.Attacks || !EmitAttack((double)i / _options.Packets)) EmitFromFlows();
+            if (window is not null || !_options.Attacks || !EmitAttack((double)i / _options.Packets)) EmitFromFlows();
         }
         _writer.Flush();
         return BuildTruth(intervalTicks);
@@ -471,6 +493,20 @@ public sealed class SyntheticCaptureGenerator
             return true;
         }
         return false;
+    }
+
+    /// <summary>One attack packet at a point of the attack window, among the attacks active there.</summary>
+    private void EmitWindowAttack(double progress)
+    {
+        var scan = progress is >= 0.20 and < 0.55;
+        var sweep = progress is >= 0.45 and < 0.75;
+        var flood = progress is >= 0.60 and < 0.90;
+        var active = (scan ? 1 : 0) + (sweep ? 1 : 0) + (flood ? 1 : 0);
+        if (active == 0) return;
+        var pick = (int)(_random.NextDouble() * active);
+        if (scan && pick-- == 0) EmitScan();
+        else if (sweep && pick-- == 0) EmitSweep();
+        else EmitFlood();
     }
 
     private static readonly ushort[] ScanTargetOpenPorts = [22, 80, 443];

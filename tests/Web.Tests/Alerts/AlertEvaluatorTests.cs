@@ -69,6 +69,27 @@ public sealed class AlertEvaluatorTests
     }
 
     [Fact]
+    public void Cool_down_is_per_host_so_a_second_host_meeting_the_rule_while_it_is_active_fires_a_follow_up_of_its_own()
+    {
+        var evaluator = Evaluator(UdpWeightRule());
+        var scanner = UdpRow("192.0.2.7", 5000, 0, 4000, 4000);
+        var sweeper = UdpRow("192.0.2.8", 6000, 0, 5000, 4000);
+
+        var first = Assert.Single(evaluator.Evaluate([UdpInterval(0, scanner)], []).Fired);
+        Assert.Equal(["192.0.2.7"], first.Offenders.Select(o => o.Host));
+        // One interval later the sweeper joins: only it is news, under an event id of its own.
+        var followUp = Assert.Single(evaluator.Evaluate([UdpInterval(2, scanner, sweeper)], []).Fired);
+        Assert.Equal(["192.0.2.8"], followUp.Offenders.Select(o => o.Host));
+        Assert.NotEqual(first.EventId, followUp.EventId);
+        Assert.Empty(evaluator.Evaluate([UdpInterval(3, scanner, sweeper)], []).Fired);
+
+        // After the alert resolves, the scanner again within its cool-down stays quiet, a third host does not.
+        Assert.Single(evaluator.Evaluate([UdpInterval(4, UdpRow("192.0.2.7", 1, 0, 1, 1))], []).Resolved);
+        var third = Assert.Single(evaluator.Evaluate([UdpInterval(5, scanner, UdpRow("192.0.2.9", 7000, 0, 6000, 4000))], []).Fired);
+        Assert.Equal(["192.0.2.9"], third.Offenders.Select(o => o.Host));
+    }
+
+    [Fact]
     public void Work_weight_rule_needs_the_flag_and_at_least_the_minimum_of_syns()
     {
         var evaluator = Evaluator(new AlertRuleOptions { Type = "work_weight", To = ["a@example.org"] });

@@ -111,8 +111,13 @@ public sealed class LiveEvidenceTests(ITestOutputHelper output)
         using var download = await site.Client().GetAsync(captureEvent.Details["url"]);
         Assert.Equal(await File.ReadAllBytesAsync(file), await download.Content.ReadAsByteArrayAsync());
 
-        var resolved = await smtp.WaitForMessagesAsync(2, Wait);
-        Assert.Equal("[Monitor RESOLVED] udp_weight on live-probe", resolved.ElementAtOrDefault(1)?.Subject);
+        // The alert, its resolution and the evidence follow-up, which links the file only now that it holds packets.
+        var messages = await smtp.WaitForMessagesAsync(3, Wait);
+        Assert.Contains(messages, m => m.Subject == "[Monitor RESOLVED] udp_weight on live-probe");
+        var evidenceMail = Assert.Single(messages, m => m.Subject == $"[Monitor CRITICAL] udp_weight: evidence for {Scanner}");
+        Assert.Contains($"40 packets", evidenceMail.TextBody);
+        Assert.Contains("/evidence/" + Uri.EscapeDataString(captureEvent.Details["file"]), evidenceMail.TextBody);
+        Assert.DoesNotContain("/evidence/", alert.TextBody);
     }
 
     private static async Task Until(Func<bool> condition)

@@ -39,6 +39,9 @@ public sealed class DayPageBrowserTests(HistorySite site, BrowserFixture browser
         Assert.True(await page.Locator("tr.spike-recurring[data-series='bits']").CountAsync() == 1);
         Assert.Equal("1", await page.Locator("div.period:has([data-chart='udp.max_weight'])").GetAttributeAsync("data-spikes"));
         Assert.Equal("2", await page.Locator("div.period:has([data-chart='bits'])").GetAttributeAsync("data-spikes"));
+        // The month's calendar marks the day (it has new spikes) with a link to it.
+        Assert.Equal(1, await page.Locator($"table.spike-calendar td.has-spikes a[data-day='{floodDay:yyyy-MM-dd}']").CountAsync());
+        Assert.Equal(floodDay.ToString("yyyy-MM"), await page.Locator("table.spike-calendar").GetAttributeAsync("data-month"));
         await BrowserFixture.ScreenshotAsync(page, "day-flood");
 
         await page.Locator("tr.spike[data-series='udp.max_weight'] a.spike-link").ClickAsync();

@@ -100,6 +100,22 @@ public sealed class ReportTableTests : BunitContext
 
         Assert.Equal("Nothing here.", cut.Find("td.empty").TextContent);
     }
+
+    [Fact]
+    public void A_row_the_store_marks_a_lower_bound_shows_its_sums_as_at_least_without_a_column_of_its_own()
+    {
+        IReadOnlyList<ReportRow> rows =
+        [
+            new([new("ip", "192.0.2.1"), new("packets", 10L), new("bytes", 2_000L), new("lower_bound", true)]),
+            new([new("ip", "192.0.2.2"), new("packets", 500L), new("bytes", 9_000L)]),
+        ];
+        var cut = Render<ReportTable>(p => p.Add(t => t.Report, "talkers").Add(t => t.Rows, rows));
+
+        Assert.Equal(["500", "≥ 10"], Column(cut, "packets"));
+        Assert.Single(cut.FindAll("tbody span.lower-bound[title^='At least']"), s => s.TextContent == "≥ 10");
+        Assert.Empty(cut.FindAll("th[data-column='lower_bound']"));
+        Assert.Equal(["192.0.2.2", "192.0.2.1"], Column(cut, "ip"));
+    }
 }
 
 public sealed class ReportTableWindowTests : BunitContext

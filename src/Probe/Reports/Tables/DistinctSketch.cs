@@ -20,6 +20,9 @@ internal sealed class DistinctSketch
         if (rank > _registers[index]) _registers[index] = rank;
     }
 
+    /// <summary>The registers as they are, for storing the sketch with a report row.</summary>
+    public ReadOnlySpan<byte> Values => _registers;
+
     public void MergeFrom(DistinctSketch other)
     {
         for (var i = 0; i < Registers; i++)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
+using Monitor.Storage.Summaries;
 
 namespace Monitor.Probe.Reports.Tables;
 
@@ -151,6 +152,26 @@ internal sealed class DistinctTable
     public IEnumerable<IpAddressKey> SourceAddresses()
     {
         foreach (var (key, _) in _sources.Entries()) yield return key.Ip;
+    }
+
+    /// <summary>
+    /// The item sets of the given sources in one dimension each, as stored with report rows (exact hashes, or the
+    /// source's sketch once it is estimated): one pass over the item set whatever the number of sources.
+    /// </summary>
+    public Dictionary<(IpAddressKey Source, int Dimension), DistinctUnion> Sets(IReadOnlyCollection<(IpAddressKey Source, int Dimension)> wanted)
+    {
+        var sets = new Dictionary<(IpAddressKey, int), DistinctUnion>(wanted.Count);
+        foreach (var want in wanted)
+        {
+            if (sets.ContainsKey(want)) continue;
+            var set = new DistinctUnion();
+            if (_sketches.TryGetValue(want.Source, out var sketches)) set.AddProbeRegisters(sketches[want.Dimension].Values);
+            sets[want] = set;
+        }
+        if (sets.Count == 0) return sets;
+        foreach (var (item, _) in _items.Entries())
+            if (sets.TryGetValue((item.Source, item.Dimension), out var set)) set.Add(item.ItemHash());
+        return sets;
     }
 
     private void MakeRoomForItems()

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Monitor.Storage.Reports;
 using Monitor.Storage.Snapshots;
+using Monitor.Storage.Summaries;
 using Monitor.Web.Formatting;
 using Monitor.Web.Navigation;
 using Monitor.Web.Time;
@@ -57,7 +58,8 @@ public sealed partial class ReportTable
             _sort = SortBy;
             _descending = Descending;
         }
-        Columns = Rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct().ToList();
+        // lower_bound is shown on the figures it qualifies (≥), not as a column of its own.
+        Columns = Rows.SelectMany(r => r.Fields.Select(f => f.Name)).Distinct().Where(c => c != TopAggregator.LowerBound).ToList();
         Sorted = Sort();
     }
 
@@ -192,8 +194,22 @@ public sealed partial class ReportTable
                 builder.AddContent(30, b ? "home" : "outside");
                 return;
         }
+        if (IsLowerBound(row, column))
+        {
+            builder.OpenElement(41, "span");
+            builder.AddAttribute(42, "class", "lower-bound");
+            builder.AddAttribute(43, "title", "At least: this host was below the top-N cut in some of the merged intervals, which are not counted");
+            builder.AddContent(44, "≥ " + Display(column, value));
+            builder.CloseElement();
+            return;
+        }
         builder.AddContent(40, Display(column, value));
     };
+
+    /// <summary>A summed or unioned figure of a row the store marked as a lower bound over its range.</summary>
+    private bool IsLowerBound(ReportRow row, string column) =>
+        row[TopAggregator.LowerBound] is true && Info is { } info &&
+        (info.SumFields.Contains(column) || column.StartsWith("distinct_", StringComparison.Ordinal));
 
     private static RenderFragment Badge(string cssClass, string text) => builder =>
     {

@@ -42,6 +42,23 @@ public static class RecordingReader
         return [.. slices.OrderBy(s => s.Start).ThenBy(s => s.BaseName, StringComparer.Ordinal)];
     }
 
+    /// <summary>Compiles the filter for the link type the extraction would write (the first slice in range's), before anything is sent.</summary>
+    /// <exception cref="CaptureFilterException">libpcap does not accept the filter.</exception>
+    public static void CheckFilter(string directory, DateTimeOffset from, DateTimeOffset to, string? filter)
+    {
+        if (string.IsNullOrWhiteSpace(filter)) return;
+        var linkType = LinkTypes.Ethernet;
+        var snapLength = 262144;
+        foreach (var slice in List(directory))
+        {
+            if (slice.Start.UtcTicks >= to.UtcTicks + EarlyMargin.Ticks) continue;
+            if (ReadIndex(directory, slice) is not { } index) continue;
+            (linkType, snapLength, _) = index;
+            break;
+        }
+        BpfFilter.Compile(filter, linkType, snapLength).Dispose();
+    }
+
     /// <summary>Writes a pcap of the packets in [from, to) matching <paramref name="filter"/> (all when empty).</summary>
     /// <exception cref="CaptureFilterException">libpcap does not accept the filter for a slice's link type.</exception>
     public static async Task<ExtractResult> ExtractAsync(string directory, DateTimeOffset from, DateTimeOffset to, string? filter,

@@ -1,6 +1,7 @@
 using Monitor.Probe.Hosting;
 using Monitor.Web;
 using Monitor.Web.Anomalies;
+using Monitor.Web.Features.Packets;
 using Monitor.Web.Hosting;
 using Monitor.Web.Security;
 
@@ -15,11 +16,13 @@ try
     builder.AddMonitorSecurity();
     builder.AddMonitorWeb();
     builder.Services.AddAnomalies(builder.Configuration);
+    builder.Services.AddPackets(builder.Configuration);
 
     var app = builder.Build();
     app.UseMonitorWeb();
     app.MapMonitorEndpoints();
     app.MapAnomaliesApi();
+    app.MapPacketsApi();
     app.Run();
     return 0;
 }

@@ -34,13 +34,18 @@ internal sealed class ProbeCommandLine
     };
     public Option<string> Blacklist { get; } = new("--blacklist") { Description = "File of blacklisted IP addresses or CIDRs, one a line" };
 
+    public Option<string> Record { get; } = new("--record") { Description = "Record every packet into time-sliced pcap files in DIR" };
+    public Option<long?> RecordMaxBytes { get; } = new("--record-max-bytes") { Description = "Disk budget of the recording in bytes (default 10 GiB)" };
+    public Option<string> RecordMaxAge { get; } = new("--record-max-age") { Description = "How long the recording keeps packets, as d.hh:mm:ss (default 1.00:00:00)" };
+    public Option<int?> RecordFileSeconds { get; } = new("--record-file-seconds") { Description = "Seconds per recording file (default 60)" };
+
     public RootCommand Build()
     {
         var root = new RootCommand("monitor-probe: counts a live link or capture files into intervals and Ourmon's top-N reports");
         Option[] all =
         [
             Interface, ListInterfaces, Read, Filter, Json, Interval, Workers, TableGroups, Top, SnapLength, BufferSize,
-            NoPromiscuous, Config, Store, ProbeName, HomeNet, Blacklist,
+            NoPromiscuous, Config, Store, ProbeName, HomeNet, Blacklist, Record, RecordMaxBytes, RecordMaxAge, RecordFileSeconds,
         ];
         foreach (var option in all) root.Options.Add(option);
         return root;
@@ -76,6 +81,10 @@ internal sealed class ProbeCommandLine
         Set("Name", parse.GetValue(ProbeName));
         SetList("HomeNet", parse.GetValue(HomeNet));
         Set("Blacklist", parse.GetValue(Blacklist));
+        Set("Record", parse.GetValue(Record));
+        Set("RecordMaxBytes", parse.GetValue(RecordMaxBytes)?.ToString(CultureInfo.InvariantCulture));
+        Set("RecordMaxAge", parse.GetValue(RecordMaxAge));
+        Set("RecordFileSeconds", Number(parse.GetValue(RecordFileSeconds)));
         return values;
     }
 }

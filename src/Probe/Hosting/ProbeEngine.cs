@@ -5,6 +5,7 @@ using Monitor.Probe.Capture;
 using Monitor.Probe.Dispatch;
 using Monitor.Probe.Intervals;
 using Monitor.Probe.Output;
+using Monitor.Probe.Recording;
 using Monitor.Probe.Reports;
 using Monitor.Storage.Snapshots;
 
@@ -50,13 +51,21 @@ public sealed class ProbeEngine(
         var maxMerge = TimeSpan.Zero;
         var totalMerge = TimeSpan.Zero;
         var workerCount = options.EffectiveWorkers;
+        PacketRecorder? recorder = null;
+        IDisposable? recording = null;
         try
         {
             _logger.LogInformation("Probe {Name} starting: {Workers} workers ({Partitions} partitions x {TableGroups} table groups), {Interval} s intervals",
                 options.Name, workerCount, options.Layout.Partitions, options.Layout.TableGroups, options.Interval);
             Source = OpenSource();
             var bpf = options.Bpf.Count == 0 ? BpfGraphSet.Empty : new BpfGraphSet(options.Bpf, options.SnapLength);
-            merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf), sinks, reportOptions,
+            if (options.RecordEnabled)
+            {
+                recorder = PacketRecorder.Start(new RecordSettings(options.Record!, options.RecordMaxBytes, options.RecordMaxAge,
+                    options.RecordFileSeconds, options.SnapLength), live: !options.IsOffline, loggers.CreateLogger<PacketRecorder>());
+                recording = feed.Taps.Attach(recorder);
+            }
+            merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf, recorder), sinks, reportOptions,
                 loggers.CreateLogger<IntervalMerger>(), secondsWithInterval: options.IsOffline);
             merger.SecondClosed += feed.PublishSecond;
             var losses = new CaptureLossLog(options.Name, _logger);
@@ -99,6 +108,9 @@ public sealed class ProbeEngine(
             {
                 (exitCode, error) = (1, OneLine(e));
             }
+            // The capture thread is done with the recorder: its last buffer goes to disk before the last interval counts its losses.
+            recording?.Dispose();
+            recorder?.Complete();
             // Whatever stopped the input, the intervals counted so far are closed and written.
             dispatcher.Finish();
             foreach (var worker in workers) worker.Join();
@@ -117,6 +129,8 @@ public sealed class ProbeEngine(
         }
         finally
         {
+            recording?.Dispose();
+            recorder?.Dispose();
             merger?.Dispose();
             Source?.Dispose();
         }

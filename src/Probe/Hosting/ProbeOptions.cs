@@ -50,7 +50,18 @@ public sealed class ProbeOptions
     /// <summary>JSON Lines output path, or <c>-</c> for stdout (<c>--json</c>).</summary>
     public string? Json { get; set; }
 
+    /// <summary>Directory of the full-packet recording (<c>--record</c>); none when empty.</summary>
+    public string? Record { get; set; }
+    /// <summary>The recording's disk budget in bytes (<c>--record-max-bytes</c>, default 10 GiB); oldest slices go first.</summary>
+    public long RecordMaxBytes { get; set; } = 10L << 30;
+    /// <summary>How long packets stay in the recording, by packet time (<c>--record-max-age</c>, default 1 day).</summary>
+    public TimeSpan RecordMaxAge { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>Length of one recording file (<c>--record-file-seconds</c>, default 60).</summary>
+    public int RecordFileSeconds { get; set; } = 60;
+
     public bool IsOffline => Read.Count > 0;
+
+    public bool RecordEnabled => !string.IsNullOrWhiteSpace(Record);
 
     /// <summary>
     /// Partitions times table groups. On few cores, splitting the packets gives every thread every
@@ -99,6 +110,14 @@ public sealed class ProbeOptions
         if (Blacklist is not null && !File.Exists(Blacklist))
             errors.Add($"Probe:Blacklist (--blacklist): file '{Blacklist}' does not exist");
         if (Json is not null && string.IsNullOrWhiteSpace(Json)) errors.Add("Probe:Json (--json) must be a path or '-'");
+        if (RecordEnabled)
+        {
+            if (RecordMaxBytes < 16L << 20) errors.Add($"Probe:RecordMaxBytes (--record-max-bytes) must be at least 16 MiB, not {RecordMaxBytes}");
+            if (RecordFileSeconds is < 1 or > 3600)
+                errors.Add($"Probe:RecordFileSeconds (--record-file-seconds) must be between 1 and 3600, not {RecordFileSeconds}");
+            else if (RecordMaxAge < TimeSpan.FromSeconds(2 * RecordFileSeconds))
+                errors.Add($"Probe:RecordMaxAge (--record-max-age) must be at least two files long ({2 * RecordFileSeconds} s), not {RecordMaxAge}");
+        }
         errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
         return errors;
     }

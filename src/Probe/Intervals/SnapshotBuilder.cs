@@ -1,5 +1,6 @@
 using Monitor.Probe.Bpf;
 using Monitor.Probe.Dispatch;
+using Monitor.Probe.Recording;
 using Monitor.Probe.Reports;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Snapshots;
@@ -7,7 +8,7 @@ using Monitor.Storage.Snapshots;
 namespace Monitor.Probe.Intervals;
 
 /// <summary>Turns summed counters into the second points and interval snapshots every sink receives.</summary>
-internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
+internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf, PacketRecorder? recorder = null)
 {
     // Series names made once: a day has 86,400 second points and 2,880 intervals to name.
     private static readonly string[] ProtocolPacketNames = [.. MetricCatalog.Protocols.Select(MetricCatalog.ProtocolPackets)];
@@ -67,6 +68,8 @@ internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf)
         for (var i = 0; i < CastNames.Length; i++) metrics[CastNames[i]] = Rate(c[CounterSlots.Cast + i]);
         for (var i = 0; i < bpf.SlotCount; i++)
             metrics[bpf.SeriesNames[i]] = Rate(c[CounterSlots.Fixed + i]);
+        // Packets the recording lost since the last interval (taken as the interval closes).
+        if (recorder is not null) metrics[MetricCatalog.RecordDropped] = Rate(recorder.TakeDropped());
         // The reports' own definitions of shared series (syn, icmp.errors, new_flows, ...) win.
         foreach (var (name, value) in reports.Metrics) metrics[name] = value;
 

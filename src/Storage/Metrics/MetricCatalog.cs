@@ -23,6 +23,7 @@ public static class MetricCatalog
     public const string InterfaceDrops = "drops.interface";
     public const string Received = "capture.received";
     public const string QueueFull = "queue.full";
+    public const string RecordDropped = "record.dropped";
     public const string NewFlows = "new_flows";
     public const string UdpMaxWeight = "udp.max_weight";
     public const string IcmpErrors = "icmp.errors";
@@ -66,6 +67,7 @@ public static class MetricCatalog
             new(InterfaceDrops, "Interface drops", "packets/s", MetricKind.Rate),
             new(Received, "Captured by libpcap", "packets/s", MetricKind.Rate),
             new(QueueFull, "Worker queue full", "packets/s", MetricKind.Rate),
+            new(RecordDropped, "Packets not recorded", "packets/s", MetricKind.Rate),
             new(NewFlows, "New flows", "flows/s", MetricKind.Rate),
             new(UdpMaxWeight, "Max UDP weight", "weight", MetricKind.Gauge),
             new(IcmpErrors, "ICMP errors", "packets/s", MetricKind.Rate),

@@ -1,0 +1,26 @@
+using System.Net;
+using Monitor.Web.Time;
+
+namespace Monitor.Web.Features.Packets;
+
+/// <summary>Links to <c>/api/pcap</c> for a row's time window and the BPF of its hosts and port.</summary>
+public static class PacketsLinks
+{
+    public static string Pcap(TimeRange window, string? filter, string? probe)
+    {
+        var url = $"/api/pcap?from={TimeRange.Format(window.From)}&to={TimeRange.Format(window.To)}";
+        if (!string.IsNullOrWhiteSpace(filter)) url += "&filter=" + Uri.EscapeDataString(filter);
+        if (!string.IsNullOrEmpty(probe)) url += "&probe=" + Uri.EscapeDataString(probe);
+        return url;
+    }
+
+    /// <summary><c>host A and host B and port P</c> from what a row knows; parts that are not addresses or ports are left out.</summary>
+    public static string Conversation(string? a, string? b = null, int? port = null)
+    {
+        var parts = new List<string>();
+        foreach (var host in new[] { a, b })
+            if (host is not null && IPAddress.TryParse(host, out var address)) parts.Add($"host {address}");
+        if (port is >= 0 and <= 65535) parts.Add($"port {port}");
+        return string.Join(" and ", parts);
+    }
+}

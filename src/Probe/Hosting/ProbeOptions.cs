@@ -1,5 +1,6 @@
 using System.Net;
 using Monitor.Probe.Bpf;
+using Monitor.Probe.Sessions;
 
 namespace Monitor.Probe.Hosting;
 
@@ -49,6 +50,10 @@ public sealed class ProbeOptions
     public List<BpfGraphOptions> Bpf { get; set; } = [];
     /// <summary>JSON Lines output path, or <c>-</c> for stdout (<c>--json</c>).</summary>
     public string? Json { get; set; }
+    /// <summary>Session records as JSON Lines to this path, or <c>-</c> for stdout (<c>--sessions</c>).</summary>
+    public string? Sessions { get; set; }
+    /// <summary>The session table's capacity and timeouts (<c>Probe:SessionTable</c>).</summary>
+    public SessionOptions SessionTable { get; set; } = new();
 
     public bool IsOffline => Read.Count > 0;
 
@@ -98,6 +103,9 @@ public sealed class ProbeOptions
         if (Blacklist is not null && !File.Exists(Blacklist))
             errors.Add($"Probe:Blacklist (--blacklist): file '{Blacklist}' does not exist");
         if (Json is not null && string.IsNullOrWhiteSpace(Json)) errors.Add("Probe:Json (--json) must be a path or '-'");
+        if (Sessions is not null && string.IsNullOrWhiteSpace(Sessions)) errors.Add("Probe:Sessions (--sessions) must be a path or '-'");
+        if (Sessions is not null && !SessionTable.Enabled) errors.Add("Probe:Sessions (--sessions) needs Probe:SessionTable:Enabled");
+        errors.AddRange(SessionTable.Validate());
         errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
         return errors;
     }

@@ -52,6 +52,28 @@ public sealed class ProbeOptions
     public string? Json { get; set; }
     /// <summary>Session records as JSON Lines to this path, or <c>-</c> for stdout (<c>--sessions</c>).</summary>
     public string? Sessions { get; set; }
+    /// <summary>
+    /// Where session records are stored (<c>--session-store</c>): <c>duckdb:PATH</c>,
+    /// <c>clickhouse://HOST:PORT/DATABASE</c> or <c>none</c>. Unset: a DuckDB file next to the SQLite
+    /// series store (<c>sessions.duckdb</c> in its folder), none for other stores.
+    /// </summary>
+    public string? SessionStore { get; set; }
+    /// <summary>Age and size bounds of the session store (<c>Sessions:MaxAgeDays</c>, <c>Sessions:MaxBytes</c>).</summary>
+    public int SessionMaxAgeDays { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxAgeDays;
+    public long SessionMaxBytes { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxBytes;
+
+    /// <summary>The session store spec in effect (see <see cref="SessionStore"/>).</summary>
+    public string EffectiveSessionStore
+    {
+        get
+        {
+            if (SessionStore is not null) return SessionStore;
+            if (!SessionTable.Enabled || !Store.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)) return "none";
+            var folder = Path.GetDirectoryName(Store["sqlite:".Length..]);
+            return "duckdb:" + Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, "sessions.duckdb");
+        }
+    }
+
     /// <summary>The session table's capacity and timeouts (<c>Probe:SessionTable</c>).</summary>
     public SessionOptions SessionTable { get; set; } = new();
 
@@ -106,6 +128,13 @@ public sealed class ProbeOptions
         if (Sessions is not null && string.IsNullOrWhiteSpace(Sessions)) errors.Add("Probe:Sessions (--sessions) must be a path or '-'");
         if (Sessions is not null && !SessionTable.Enabled) errors.Add("Probe:Sessions (--sessions) needs Probe:SessionTable:Enabled");
         errors.AddRange(SessionTable.Validate());
+        var sessionStore = EffectiveSessionStore;
+        if (!(sessionStore.Equals("none", StringComparison.OrdinalIgnoreCase)
+              || sessionStore.StartsWith("duckdb:", StringComparison.OrdinalIgnoreCase) && sessionStore.Length > "duckdb:".Length
+              || sessionStore.StartsWith("clickhouse://", StringComparison.OrdinalIgnoreCase)))
+            errors.Add($"Probe:SessionStore (--session-store): '{sessionStore}' is not duckdb:PATH, clickhouse://HOST:PORT/DATABASE or none");
+        if (SessionMaxAgeDays < 1) errors.Add($"Probe:SessionMaxAgeDays must be at least 1, not {SessionMaxAgeDays}");
+        if (SessionMaxBytes < 1 << 20) errors.Add($"Probe:SessionMaxBytes must be at least 1048576, not {SessionMaxBytes}");
         errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
         return errors;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
 using Monitor.Probe.Sessions;
+using Monitor.Storage.Sessions;
 using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Hosting;
@@ -31,6 +32,11 @@ public sealed class ProbeRunner(ProbeLiveFeed feed, IOptions<SpoolOptions> spool
         {
             if (options.Json is not null) sinks.Add(new JsonLinesSink(options.Json));
             if (options.Sessions is not null) sessionSinks.Add(new SessionJsonLinesSink(options.Sessions));
+            if (options.SessionTable.Enabled && SessionStores.Open(new SessionStoreOptions
+                {
+                    Store = options.EffectiveSessionStore, MaxAgeDays = options.SessionMaxAgeDays, MaxBytes = options.SessionMaxBytes,
+                }) is { } sessionStore)
+                sessionSinks.Add(new SessionStoreSink(sessionStore, options.Name));
             if (options.StoreEnabled) sinks.Add(StoreSink.Open(options.Store, SpoolFor(options.Name), loggers));
         }
         catch (Exception e)

@@ -6,44 +6,70 @@ namespace Monitor.Storage.Sessions;
 /// The embedded default: a DuckDB file next to the SQLite series store. Columnar, so the searches and
 /// saved reports (aggregations over a few columns of millions of records) read only what they need,
 /// and time-ordered appends keep each row group's min/max of end_us tight for the window filter.
-/// One connection, used by one caller at a time. DuckDB locks the file to one process: the probe and
-/// the site share it when the site hosts the probe; separate processes use ClickHouse.
+/// One connection per file in the process, used by one caller at a time. DuckDB locks the file to one
+/// process: the probe and the site share it when the site hosts the probe; separate processes use ClickHouse.
 /// Bounded by age (records older than MaxAgeDays) and size (past MaxBytes the oldest tenth goes; DuckDB
 /// reuses the freed blocks, so the file stops growing rather than shrinking).
 /// </summary>
 public sealed class DuckDbSessionStore : SqlSessionStore
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+    private readonly SharedConnection _shared;
     private readonly DuckDBConnection _connection;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _gate;
+    private bool _disposed;
     private readonly string _path;
     private readonly SessionStoreOptions _options;
     private DateTimeOffset _lastPruneWall = DateTimeOffset.MinValue;
     private DateTimeOffset _newest = DateTimeOffset.MinValue;
 
-    private DuckDbSessionStore(string path, SessionStoreOptions options, DuckDBConnection connection)
+    private DuckDbSessionStore(string path, SessionStoreOptions options, SharedConnection shared)
     {
         _path = path;
         _options = options;
-        _connection = connection;
+        _shared = shared;
+        _connection = shared.Connection;
+        _gate = shared.Gate;
     }
 
+    /// <summary>
+    /// Opens the file, or shares the connection another store of this process has open on it: DuckDB
+    /// lets one database instance hold a file, so the site and the probe it hosts share one.
+    /// </summary>
     public static DuckDbSessionStore Open(string path, SessionStoreOptions options)
     {
         var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full);
-        if (directory is not null) Directory.CreateDirectory(directory);
-        var connection = new DuckDBConnection($"Data Source={full}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "CREATE TABLE IF NOT EXISTS sessions (probe VARCHAR, start_us BIGINT, end_us BIGINT, proto UTINYINT, " +
-            "src_hi UBIGINT, src_lo UBIGINT, sport USMALLINT, dst_hi UBIGINT, dst_lo UBIGINT, dport USMALLINT, " +
-            "packets_src BIGINT, bytes_src BIGINT, packets_dst BIGINT, bytes_dst BIGINT, flags_src UTINYINT, flags_dst UTINYINT, " +
-            "state UTINYINT, icmp_type UTINYINT, icmp_code UTINYINT, vlan USMALLINT, reason UTINYINT)";
-        command.ExecuteNonQuery();
-        return new DuckDbSessionStore(full, options, connection);
+        lock (Shared)
+        {
+            if (!Shared.TryGetValue(full, out var shared))
+            {
+                var directory = Path.GetDirectoryName(full);
+                if (directory is not null) Directory.CreateDirectory(directory);
+                var connection = new DuckDBConnection($"Data Source={full}");
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText =
+                    "CREATE TABLE IF NOT EXISTS sessions (probe VARCHAR, start_us BIGINT, end_us BIGINT, proto UTINYINT, " +
+                    "src_hi UBIGINT, src_lo UBIGINT, sport USMALLINT, dst_hi UBIGINT, dst_lo UBIGINT, dport USMALLINT, " +
+                    "packets_src BIGINT, bytes_src BIGINT, packets_dst BIGINT, bytes_dst BIGINT, flags_src UTINYINT, flags_dst UTINYINT, " +
+                    "state UTINYINT, icmp_type UTINYINT, icmp_code UTINYINT, vlan USMALLINT, reason UTINYINT)";
+                command.ExecuteNonQuery();
+                shared = new SharedConnection(connection, new SemaphoreSlim(1, 1));
+                Shared[full] = shared;
+            }
+            shared.Users++;
+            return new DuckDbSessionStore(full, options, shared);
+        }
     }
+
+    private sealed class SharedConnection(DuckDBConnection connection, SemaphoreSlim gate)
+    {
+        public DuckDBConnection Connection { get; } = connection;
+        public SemaphoreSlim Gate { get; } = gate;
+        public int Users;
+    }
+
+    private static readonly Dictionary<string, SharedConnection> Shared = [];
 
     protected override string BitOr(string column) => $"bit_or({column})";
     protected override string ArgMax(string value, string by) => $"arg_max({value}, {by})";
@@ -149,6 +175,13 @@ public sealed class DuckDbSessionStore : SqlSessionStore
 
     public override ValueTask DisposeAsync()
     {
+        lock (Shared)
+        {
+            if (_disposed) return ValueTask.CompletedTask;
+            _disposed = true;
+            if (--_shared.Users > 0) return ValueTask.CompletedTask;
+            Shared.Remove(_path);
+        }
         _connection.Dispose();
         _gate.Dispose();
         return ValueTask.CompletedTask;

@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 RECORDS=${RECORDS:-20000000}
 DAYS=${DAYS:-30}
-STORES=${STORES:-"duckdb clickhouse"}
+STORES=${STORES-"duckdb clickhouse"}
 PROBE=${PROBE:-1}
 PACKETS=${PACKETS:-5000000}
 out=$here/bench/out

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitor.Storage.Sessions;
 using Monitor.Web.Api;
@@ -10,8 +11,11 @@ namespace Monitor.Web.Features.Sessions;
 /// <summary>One session as the API returns it (the JSON Lines field names, plus duration and probe).</summary>
 public sealed record SessionDto(
     string Start, string End, double Duration, string Proto, string Src, int Sport, string Dst, int Dport,
-    long PacketsSrc, long BytesSrc, long PacketsDst, long BytesDst, string? FlagsSrc, string? FlagsDst, string State,
-    int? IcmpType, int? IcmpCode, int? Vlan, string CommunityId, string Probe, int Records)
+    [property: JsonPropertyName("packets_src")] long PacketsSrc, [property: JsonPropertyName("bytes_src")] long BytesSrc,
+    [property: JsonPropertyName("packets_dst")] long PacketsDst, [property: JsonPropertyName("bytes_dst")] long BytesDst,
+    [property: JsonPropertyName("flags_src")] string? FlagsSrc, [property: JsonPropertyName("flags_dst")] string? FlagsDst, string State,
+    [property: JsonPropertyName("icmp_type")] int? IcmpType, [property: JsonPropertyName("icmp_code")] int? IcmpCode, int? Vlan,
+    [property: JsonPropertyName("community_id")] string CommunityId, string Probe, int Records)
 {
     public static SessionDto From(StoredSession s) => new(
         TimeRange.Format(s.Start), TimeRange.Format(s.End), s.Duration.TotalSeconds, SessionNames.Proto(s.Proto),
@@ -26,7 +30,7 @@ public sealed record SessionsResponse(string From, string To, string? Q, long To
 
 public static class SessionsApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {

@@ -6,6 +6,7 @@
 #   bench/sessions.sh                        # 20,000,000 records over 30 days, both stores, then the probe
 #   RECORDS=2000000 STORES=duckdb bench/sessions.sh
 #   PROBE=0 bench/sessions.sh                # stores only
+#   STORES= bench/sessions.sh                # the probe only
 #
 # Targets (bench/PERFORMANCE.md): ingest >= 200,000 records/s; each query < 1 s; probe >= 0.7x tcpdump,
 # peak RSS < 512 MiB. Results also go to bench/out/sessions-<time>.txt.

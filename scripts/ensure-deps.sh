@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_packages=(libpcap0.8 libpcap0.8-dev)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
-  apt_packages+=(tcpdump tshark influxdb python3-aiosmtpd chromium clang zlib1g-dev)
+  apt_packages+=(tcpdump tshark clickhouse-server influxdb python3-aiosmtpd chromium clang zlib1g-dev)
 fi
 if [ "$mode" = bench ]; then
   apt_packages+=(darkstat sqlite3 time python3)
@@ -30,6 +30,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
     # Debian starts influxd as a service on install; the tests run their own on loopback.
     if [[ " ${missing[*]} " == *" influxdb "* ]] && command -v systemctl >/dev/null 2>&1; then
       systemctl disable --now influxdb >/dev/null 2>&1 || true
+    fi
+    if [[ " ${missing[*]} " == *" clickhouse-server "* ]] && command -v systemctl >/dev/null 2>&1; then
+      systemctl disable --now clickhouse-server >/dev/null 2>&1 || true
     fi
   else
     echo "ensure-deps: missing Debian packages. Run: sudo apt-get install -y ${missing[*]}" >&2

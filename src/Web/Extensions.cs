@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Probe.Hosting;
 using Monitor.Storage;
 using Monitor.Web.Alerts;
+using Monitor.Web.Features.Sessions;
 using Monitor.Web.Api;
 using Monitor.Web.Components;
 using Monitor.Web.Live;
@@ -58,6 +59,7 @@ public static class Extensions
         services.AddSingleton<BpfGraphCatalog>();
         services.AddSingleton<ProbeMetricsExporter>();
         services.AddAlerts(builder.Configuration, Directory.GetCurrentDirectory());
+        services.AddSessions(builder.Configuration);
         return builder;
     }
 
@@ -84,6 +86,7 @@ public static class Extensions
         app.MapHostsApi();
         app.MapProbesApi();
         app.MapAlerts();
+        app.MapSessionsApi();
         app.MapMetrics("/metrics", app.Services.GetRequiredService<ProbeMetricsExporter>().Registry);
         app.MapStaticAssets();
         // The site's own policy (SecurityHeaders) already says frame-ancestors 'none': no second CSP header from Blazor.

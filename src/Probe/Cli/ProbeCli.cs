@@ -138,7 +138,8 @@ public static class ProbeCli
         var mean = r.Intervals == 0 ? 0 : r.TotalMergeTime.TotalMilliseconds / r.Intervals;
         return string.Create(CultureInfo.InvariantCulture,
             $"monitor-probe: {r.Packets} packets, {r.Bytes} bytes in {seconds:F2} s ({rate:F0} packets/s); " +
-            $"{intervals}, merge+write mean {mean:F1} ms, max {r.MaxMergeTime.TotalMilliseconds:F1} ms");
+            $"{intervals}, merge+write mean {mean:F1} ms, max {r.MaxMergeTime.TotalMilliseconds:F1} ms; " +
+            $"{r.SessionRecords} session records, {r.SessionsEvictedEarly} sessions evicted early (table full)");
     }
 
     private static async Task<int> ListInterfacesAsync(TextWriter output, TextWriter error)

@@ -16,6 +16,8 @@ internal sealed class ProbeCommandLine
     };
     public Option<string> Filter { get; } = new("--filter", "-f") { Description = "libpcap capture filter, e.g. \"tcp or udp\"" };
     public Option<string> Json { get; } = new("--json") { Description = "Write one JSON line per closed interval to PATH, or - for stdout" };
+    public Option<string> Sessions { get; } = new("--sessions") { Description = "Write one JSON line per session record to PATH, or - for stdout" };
+    public Option<string> SessionStore { get; } = new("--session-store") { Description = "duckdb:PATH (default: sessions.duckdb next to the SQLite store), clickhouse://HOST:PORT/DATABASE, or none" };
     public Option<int?> Interval { get; } = new("--interval") { Description = "Interval length in seconds (default 30)" };
     public Option<int?> Workers { get; } = new("--workers") { Description = "Partitions of the traffic, each counted by its own threads (default: cores - 1 on 4+ cores, else 1)" };
     public Option<int?> TableGroups { get; } = new("--table-groups") { Description = "Threads per partition that split the report tables, 1 or 2 (default: 2 on 2-3 cores, else 1)" };
@@ -44,7 +46,7 @@ internal sealed class ProbeCommandLine
         var root = new RootCommand("monitor-probe: counts a live link or capture files into intervals and Ourmon's top-N reports");
         Option[] all =
         [
-            Interface, ListInterfaces, Read, Filter, Json, Interval, Workers, TableGroups, Top, SnapLength, BufferSize,
+            Interface, ListInterfaces, Read, Filter, Json, Sessions, SessionStore, Interval, Workers, TableGroups, Top, SnapLength, BufferSize,
             NoPromiscuous, Config, Store, ProbeName, HomeNet, Blacklist, Record, RecordMaxBytes, RecordMaxAge, RecordFileSeconds,
         ];
         foreach (var option in all) root.Options.Add(option);
@@ -70,6 +72,8 @@ internal sealed class ProbeCommandLine
         SetList("Read", parse.GetValue(Read));
         Set("Filter", parse.GetValue(Filter));
         Set("Json", parse.GetValue(Json));
+        Set("Sessions", parse.GetValue(Sessions));
+        Set("SessionStore", parse.GetValue(SessionStore));
         Set("Interval", Number(parse.GetValue(Interval)));
         Set("Workers", Number(parse.GetValue(Workers)));
         Set("TableGroups", Number(parse.GetValue(TableGroups)));

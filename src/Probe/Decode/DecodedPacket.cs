@@ -41,6 +41,10 @@ public struct DecodedPacket
     public TcpFlags TcpFlags;
     public byte IcmpType;
     public byte IcmpCode;
+    /// <summary>ICMP/ICMPv6 echo identifier (echo request and reply only), which tells ping sessions apart.</summary>
+    public ushort IcmpEchoId;
+    /// <summary>The outermost 802.1Q tag's VLAN id; 0 when the frame is untagged.</summary>
+    public ushort VlanId;
     /// <summary>Bytes after the transport header (ICMP: after the 8-byte ICMP header), per the IP length fields.</summary>
     public int PayloadLength;
     /// <summary>Length of the IP packet per its own header (IPv4 total length, IPv6 40 + payload length).</summary>

@@ -222,6 +222,7 @@ public static class PacketDecoder
                 packet.Malformed = true;
                 return;
             }
+            if (tags == 0) packet.VlanId = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(frame[(offset - 2)..]) & 0x0FFF);
             type = BinaryPrimitives.ReadUInt16BigEndian(frame[offset..]);
         }
         DecodeEtherType(type, frame[(offset + 2)..], uncaptured, ref packet);
@@ -259,6 +260,7 @@ public static class PacketDecoder
                 packet.Malformed = true;
                 return;
             }
+            if (tags == 0) packet.VlanId = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(payload[offset..]) & 0x0FFF);
             protocol = BinaryPrimitives.ReadUInt16BigEndian(payload[(offset + 2)..]);
             offset += 4;
         }
@@ -535,6 +537,8 @@ public static class PacketDecoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsIpv6Extension(byte next) => next is 0 or 43 or 44 or 51 or 60;
 
+    private static bool IsEcho(byte protocol, byte type) => protocol == 1 ? type is 0 or 8 : type is 128 or 129;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Transport TransportOf(byte protocol, bool v6) => protocol switch
     {
@@ -592,6 +596,8 @@ public static class PacketDecoder
                 packet.DestinationPort = segment[1];
                 packet.PayloadLength = Math.Max(0, length - 8);
                 if (length < 8) packet.Malformed = true;
+                if (!quoted && segment.Length >= 6 && IsEcho(protocol, segment[0]))
+                    packet.IcmpEchoId = BinaryPrimitives.ReadUInt16BigEndian(segment[4..]);
                 if (!quoted && segment.Length > 8 && IsIcmpError(protocol, segment[0]))
                 {
                     DecodeQuoted(segment[8..], ref packet);

@@ -3,6 +3,7 @@ using Monitor.Probe.Bpf;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Intervals;
 using Monitor.Probe.Reports;
+using Monitor.Probe.Sessions;
 
 namespace Monitor.Probe.Dispatch;
 
@@ -27,15 +28,18 @@ internal sealed class Worker
     private ReportSet _reports;
     private readonly LookaheadCounter _lookahead;
     private readonly bool _countsTraffic;
+    private readonly SessionTable? _sessions;
+    private bool _sessionStatusDue;
     private long _newFlowsBefore;
     // Seconds (and an interval) closed and not yet given to the merger.
     private List<WorkerHandover> _closed = new();
     private Thread? _thread;
 
     public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, PartitionReports reports,
-        ReportTables tables = ReportTables.All)
+        ReportTables tables = ReportTables.All, SessionTable? sessions = null)
     {
         _index = index;
+        _sessions = sessions;
         _lookahead = new LookaheadCounter(tables);
         _countsTraffic = (tables & ReportTables.Hosts) != 0;
         _work = new SpscQueue<PacketBatch>(queueCapacity);
@@ -75,6 +79,13 @@ internal sealed class Worker
             while (true)
             {
                 var batch = _work.Dequeue();
+                if (_sessionStatusDue && !ReferenceEquals(batch.Boundary, Stop))
+                {
+                    // Status records for the interval that closed, unless the capture ended with it:
+                    // then the sessions end ("stopped") instead.
+                    _sessions!.ReportOpen();
+                    _sessionStatusDue = false;
+                }
                 var from = 0;
                 foreach (var end in batch.SecondEnds)
                 {
@@ -88,7 +99,11 @@ internal sealed class Worker
                 if (!ReferenceEquals(boundary, Stop) && boundary is not null) HandOver(boundary);
                 // What the batch closed goes to the merger together: one hand-off per batch, not per second.
                 PostClosed();
-                if (ReferenceEquals(boundary, Stop)) return;
+                if (ReferenceEquals(boundary, Stop))
+                {
+                    _sessions?.Close();
+                    return;
+                }
             }
         }
         catch (Exception e)
@@ -127,11 +142,13 @@ internal sealed class Worker
         var lookahead = _lookahead;
         var traffic = _countsTraffic;
         var bpf = traffic && _bpf.SlotCount > 0;
+        var sessions = _sessions;
         for (var i = from; i < to; i++)
         {
             var raw = batch[i];
             ref var decoded = ref lookahead.Next;
             PacketDecoder.Decode(raw, ref decoded);
+            sessions?.Count(in decoded);
             if (traffic) CounterSlots.Count(counters, decoded);
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
             lookahead.Commit(reports);
@@ -142,6 +159,14 @@ internal sealed class Worker
 
     private void HandOver(Boundary boundary)
     {
+        if (_sessions is { } sessions)
+        {
+            // Sessions end by packet time: the second's end is "now" for their timeouts.
+            var now = boundary.Second.UtcTicks + TimeSpan.TicksPerSecond;
+            sessions.Expire(now);
+            if (boundary.Interval is not null) _sessionStatusDue = true;
+            sessions.Flush();
+        }
         if ((_tables & ReportTables.Flows) != 0)
         {
             // New flows per second: what the flow table inserted since the last second closed.

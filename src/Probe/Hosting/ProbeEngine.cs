@@ -7,6 +7,7 @@ using Monitor.Probe.Intervals;
 using Monitor.Probe.Output;
 using Monitor.Probe.Recording;
 using Monitor.Probe.Reports;
+using Monitor.Probe.Sessions;
 using Monitor.Storage.Snapshots;
 
 namespace Monitor.Probe.Hosting;
@@ -20,7 +21,9 @@ public sealed record ProbeRunResult(
     TimeSpan Elapsed,
     int Intervals,
     TimeSpan MaxMergeTime,
-    TimeSpan TotalMergeTime);
+    TimeSpan TotalMergeTime,
+    long SessionRecords = 0,
+    long SessionsEvictedEarly = 0);
 
 /// <summary>
 /// One probe run: source → dispatcher (capture thread) → workers → merger → sinks. Run blocks the
@@ -32,7 +35,8 @@ public sealed class ProbeEngine(
     ReportOptions reportOptions,
     IReadOnlyList<ISnapshotSink> sinks,
     ProbeLiveFeed feed,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    IReadOnlyList<ISessionSink>? sessionSinks = null)
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProbeEngine>();
 
@@ -53,6 +57,8 @@ public sealed class ProbeEngine(
         var workerCount = options.EffectiveWorkers;
         PacketRecorder? recorder = null;
         IDisposable? recording = null;
+        SessionCollector? sessions = null;
+        SessionTable[] tables = [];
         try
         {
             _logger.LogInformation("Probe {Name} starting: {Workers} workers ({Partitions} partitions x {TableGroups} table groups), {Interval} s intervals",
@@ -79,12 +85,21 @@ public sealed class ProbeEngine(
             var layout = options.Layout;
             var workers = new Worker[workerCount];
             PartitionReports? partition = null;
+            if (options.SessionTable.Enabled)
+            {
+                sessions = new SessionCollector(sessionSinks ?? []);
+                var perPartition = Math.Max(1024, options.SessionTable.Capacity / layout.Partitions);
+                tables = new SessionTable[layout.Partitions];
+                for (var p = 0; p < tables.Length; p++) tables[p] = new SessionTable(perPartition, options.SessionTable, sessions);
+            }
             for (var i = 0; i < workers.Length; i++)
             {
                 var group = i % layout.TableGroups;
                 if (group == 0) partition = new PartitionReports(merger.RentReports, layout.TableGroups);
-                var tables = ReportTableGroups.ForGroup(group, layout.TableGroups);
-                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, partition!, tables);
+                var reportTables = ReportTableGroups.ForGroup(group, layout.TableGroups);
+                // One thread of each partition keeps its sessions: every thread of a partition sees all its packets.
+                var sessionTable = sessions is not null && group == 0 ? tables[i / layout.TableGroups] : null;
+                workers[i] = new Worker(i, queueCapacity: 32, merger, bpf, partition!, reportTables, sessionTable);
             }
             var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(options.Interval)),
                 live: !options.IsOffline, () => Source.Statistics, Counters, feed.Taps, loggers.CreateLogger<Dispatcher>(),
@@ -115,8 +130,11 @@ public sealed class ProbeEngine(
             dispatcher.Finish();
             foreach (var worker in workers) worker.Join();
             merger.Complete();
+            sessions?.Complete();
             if (merger.Failure is { } failure && exitCode == 0)
                 (exitCode, error) = (1, OneLine(failure));
+            if (sessions?.Failure is { } sessionFailure && exitCode == 0)
+                (exitCode, error) = (1, "writing sessions: " + OneLine(sessionFailure));
         }
         catch (Exception e) when (IsBadInput(e))
         {
@@ -132,6 +150,7 @@ public sealed class ProbeEngine(
             recording?.Dispose();
             recorder?.Dispose();
             merger?.Dispose();
+            sessions?.Dispose();
             Source?.Dispose();
         }
         clock.Stop();
@@ -140,7 +159,7 @@ public sealed class ProbeEngine(
             : $"probe {options.Name} stopped: {error}", error is null ? "info" : "error");
         feed.Stopped(error);
         return new ProbeRunResult(exitCode, error, Counters.Packets, Counters.Bytes, clock.Elapsed,
-            merger?.IntervalsClosed ?? 0, maxMerge, totalMerge);
+            merger?.IntervalsClosed ?? 0, maxMerge, totalMerge, sessions?.Written ?? 0, tables.Sum(t => t.EvictedEarly));
     }
 
     private IPacketSource OpenSource()

@@ -1,5 +1,6 @@
 using System.Net;
 using Monitor.Probe.Bpf;
+using Monitor.Probe.Sessions;
 
 namespace Monitor.Probe.Hosting;
 
@@ -49,6 +50,32 @@ public sealed class ProbeOptions
     public List<BpfGraphOptions> Bpf { get; set; } = [];
     /// <summary>JSON Lines output path, or <c>-</c> for stdout (<c>--json</c>).</summary>
     public string? Json { get; set; }
+    /// <summary>Session records as JSON Lines to this path, or <c>-</c> for stdout (<c>--sessions</c>).</summary>
+    public string? Sessions { get; set; }
+    /// <summary>
+    /// Where session records are stored (<c>--session-store</c>): <c>duckdb:PATH</c>,
+    /// <c>clickhouse://HOST:PORT/DATABASE</c> or <c>none</c>. Unset: a DuckDB file next to the SQLite
+    /// series store (<c>sessions.duckdb</c> in its folder), none for other stores.
+    /// </summary>
+    public string? SessionStore { get; set; }
+    /// <summary>Age and size bounds of the session store (<c>Sessions:MaxAgeDays</c>, <c>Sessions:MaxBytes</c>).</summary>
+    public int SessionMaxAgeDays { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxAgeDays;
+    public long SessionMaxBytes { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxBytes;
+
+    /// <summary>The session store spec in effect (see <see cref="SessionStore"/>).</summary>
+    public string EffectiveSessionStore
+    {
+        get
+        {
+            if (SessionStore is not null) return SessionStore;
+            if (!SessionTable.Enabled || !Store.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)) return "none";
+            var folder = Path.GetDirectoryName(Store["sqlite:".Length..]);
+            return "duckdb:" + Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, "sessions.duckdb");
+        }
+    }
+
+    /// <summary>The session table's capacity and timeouts (<c>Probe:SessionTable</c>).</summary>
+    public SessionOptions SessionTable { get; set; } = new();
 
     /// <summary>Directory of the full-packet recording (<c>--record</c>); none when empty.</summary>
     public string? Record { get; set; }
@@ -118,6 +145,16 @@ public sealed class ProbeOptions
             else if (RecordMaxAge < TimeSpan.FromSeconds(2 * RecordFileSeconds))
                 errors.Add($"Probe:RecordMaxAge (--record-max-age) must be at least two files long ({2 * RecordFileSeconds} s), not {RecordMaxAge}");
         }
+        if (Sessions is not null && string.IsNullOrWhiteSpace(Sessions)) errors.Add("Probe:Sessions (--sessions) must be a path or '-'");
+        if (Sessions is not null && !SessionTable.Enabled) errors.Add("Probe:Sessions (--sessions) needs Probe:SessionTable:Enabled");
+        errors.AddRange(SessionTable.Validate());
+        var sessionStore = EffectiveSessionStore;
+        if (!(sessionStore.Equals("none", StringComparison.OrdinalIgnoreCase)
+              || sessionStore.StartsWith("duckdb:", StringComparison.OrdinalIgnoreCase) && sessionStore.Length > "duckdb:".Length
+              || sessionStore.StartsWith("clickhouse://", StringComparison.OrdinalIgnoreCase)))
+            errors.Add($"Probe:SessionStore (--session-store): '{sessionStore}' is not duckdb:PATH, clickhouse://HOST:PORT/DATABASE or none");
+        if (SessionMaxAgeDays < 1) errors.Add($"Probe:SessionMaxAgeDays must be at least 1, not {SessionMaxAgeDays}");
+        if (SessionMaxBytes < 1 << 20) errors.Add($"Probe:SessionMaxBytes must be at least 1048576, not {SessionMaxBytes}");
         errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
         return errors;
     }

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
 using Monitor.Storage;
+using Monitor.Probe.Sessions;
+using Monitor.Storage.Sessions;
 using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Hosting;
@@ -25,9 +27,16 @@ public sealed class ProbeRunner(
         Action<ProbeEngine>? started = null)
     {
         var sinks = new List<ISnapshotSink>();
+        var sessionSinks = new List<ISessionSink>();
         try
         {
             if (options.Json is not null) sinks.Add(new JsonLinesSink(options.Json));
+            if (options.Sessions is not null) sessionSinks.Add(new SessionJsonLinesSink(options.Sessions));
+            if (options.SessionTable.Enabled && SessionStores.Open(new SessionStoreOptions
+                {
+                    Store = options.EffectiveSessionStore, MaxAgeDays = options.SessionMaxAgeDays, MaxBytes = options.SessionMaxBytes,
+                }) is { } sessionStore)
+                sessionSinks.Add(new SessionStoreSink(sessionStore, options.Name));
             if (options.StoreEnabled)
             {
                 var opened = store?.Invoke()
@@ -38,11 +47,12 @@ public sealed class ProbeRunner(
         catch (Exception e)
         {
             await DisposeAll(sinks);
+            foreach (var sink in sessionSinks) sink.Dispose();
             var exitCode = ProbeEngine.IsBadInput(e) || e is IOException ? 2 : 1;
             return new ProbeRunResult(exitCode, e.Message.ReplaceLineEndings(" "), 0, 0, TimeSpan.Zero, 0, TimeSpan.Zero, TimeSpan.Zero);
         }
 
-        var engine = new ProbeEngine(options, reportOptions with { Top = options.Top }, sinks, feed, loggers);
+        var engine = new ProbeEngine(options, reportOptions with { Top = options.Top }, sinks, feed, loggers, sessionSinks);
         started?.Invoke(engine);
         var result = await Task.Factory.StartNew(
             () => engine.Run(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

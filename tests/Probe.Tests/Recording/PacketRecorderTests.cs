@@ -49,7 +49,7 @@ public sealed class PacketRecorderTests : IDisposable
     private static async Task<ProbeRunResult> RecordReplay(string capture, string record, int fileSeconds = 60, string? json = null,
         Microsoft.Extensions.Logging.ILoggerFactory? log = null)
     {
-        var runner = new ProbeRunner(new ProbeLiveFeed(), log ?? NullLoggerFactory.Instance);
+        var runner = new ProbeRunner(new ProbeLiveFeed(), Microsoft.Extensions.Options.Options.Create(new Monitor.Storage.Spool.SpoolOptions()), log ?? NullLoggerFactory.Instance);
         return await runner.RunAsync(new ProbeOptions
         {
             Read = [capture], Store = "none", Workers = 1, Name = "record-test", Record = record, RecordFileSeconds = fileSeconds,

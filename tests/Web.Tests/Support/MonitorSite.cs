@@ -45,6 +45,7 @@ public sealed class MonitorSite : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Probe:Store", StoreSpec);
+        builder.UseSetting("Sessions:Store", $"duckdb:{Path.Combine(DataDirectory, "sessions.duckdb")}");
         builder.UseSetting("Probe:Enabled", "false");
         builder.UseSetting("Probe:Name", "test-probe");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);

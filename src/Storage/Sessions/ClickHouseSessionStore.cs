@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Monitor.Storage.Sessions;
+
+/// <summary>
+/// Sessions at scale in ClickHouse, over its HTTP interface (port 8123), the engine ntopng keeps its
+/// flows in. Written for ClickHouse 18.16 (Debian's): a MergeTree partitioned by day and ordered by
+/// time, inserts as TabSeparated, results as TabSeparated. That version has no TTL (19.6) and no
+/// DateTime64, so times are Int64 microseconds and the age bound is an ALTER … DELETE (mutations came
+/// in 18.12); the size bound reads system.parts. Several probes write one server: each row carries
+/// its probe.
+/// </summary>
+public sealed class ClickHouseSessionStore : SqlSessionStore
+{
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
+    private readonly HttpClient _http;
+    private readonly string _database;
+    private readonly SessionStoreOptions _options;
+    private DateTimeOffset _lastPruneWall = DateTimeOffset.MinValue;
+    private DateTimeOffset _newest = DateTimeOffset.MinValue;
+
+    private ClickHouseSessionStore(HttpClient http, string database, SessionStoreOptions options)
+    {
+        _http = http;
+        _database = database;
+        _options = options;
+    }
+
+    /// <param name="server">http://[USER:PASSWORD@]HOST:PORT/DATABASE</param>
+    public static ClickHouseSessionStore Open(Uri server, SessionStoreOptions options)
+    {
+        var database = server.AbsolutePath.Trim('/');
+        if (database.Length == 0) database = "monitor";
+        if (!database.All(c => char.IsLetterOrDigit(c) || c == '_'))
+            throw new ArgumentException($"Sessions:Store: ClickHouse database '{database}' may hold only letters, digits and _");
+        var http = new HttpClient { BaseAddress = new Uri($"{server.Scheme}://{server.Host}:{server.Port}/"), Timeout = TimeSpan.FromSeconds(60) };
+        if (server.UserInfo.Length > 0)
+        {
+            var parts = Uri.UnescapeDataString(server.UserInfo).Split(':', 2);
+            http.DefaultRequestHeaders.Add("X-ClickHouse-User", parts[0]);
+            if (parts.Length > 1) http.DefaultRequestHeaders.Add("X-ClickHouse-Key", parts[1]);
+        }
+        var store = new ClickHouseSessionStore(http, database, options);
+        store.Execute($"CREATE DATABASE IF NOT EXISTS {database}").GetAwaiter().GetResult();
+        store.Execute(
+            $"CREATE TABLE IF NOT EXISTS {database}.sessions (day Date, probe String, start_us Int64, end_us Int64, proto UInt8, " +
+            "src_hi UInt64, src_lo UInt64, sport UInt16, dst_hi UInt64, dst_lo UInt64, dport UInt16, " +
+            "packets_src Int64, bytes_src Int64, packets_dst Int64, bytes_dst Int64, flags_src UInt8, flags_dst UInt8, " +
+            "state UInt8, icmp_type UInt8, icmp_code UInt8, vlan UInt16, reason UInt8) " +
+            "ENGINE = MergeTree() PARTITION BY day ORDER BY (end_us, src_hi, src_lo)").GetAwaiter().GetResult();
+        return store;
+    }
+
+    protected override string BitOr(string column) => $"groupBitOr({column})";
+    protected override string ArgMax(string value, string by) => $"argMax({value}, {by})";
+    // 18.16 knows LIMIT offset, count; LIMIT … OFFSET came later.
+    protected override string Page(int offset, int limit) => $"LIMIT {offset}, {limit}";
+    protected override string Quote(string text) =>
+        "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+
+    public override async Task WriteAsync(string probe, IReadOnlyList<SessionRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0) return;
+        var body = new StringBuilder(records.Count * 120);
+        var escaped = probe.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
+        foreach (var r in records)
+        {
+            body.Append(r.End.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\t');
+            AppendTsv(body, escaped, r);
+        }
+        var query = $"INSERT INTO {_database}.sessions (day, {string.Join(", ", Columns)}) FORMAT TabSeparated";
+        using var content = new StringContent(body.ToString(), Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/tab-separated-values");
+        using var response = await _http.PostAsync("?query=" + Uri.EscapeDataString(query), content, cancellationToken);
+        await Check(response, cancellationToken);
+        // Age is counted from the newest record, so a capture read offline keeps its (old) sessions.
+        var newest = records.Max(r => r.End);
+        var wall = DateTimeOffset.UtcNow;
+        if (wall - _lastPruneWall > PruneEvery)
+        {
+            _lastPruneWall = wall;
+            await PruneAsync(newest > _newest ? _newest = newest : _newest, cancellationToken);
+        }
+        else if (newest > _newest)
+        {
+            _newest = newest;
+        }
+    }
+
+    public override async Task<long> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var cutoff = Micros(now.AddDays(-_options.MaxAgeDays));
+        var old = Int((await QueryAsync($"SELECT count() FROM sessions WHERE end_us < {cutoff}", cancellationToken))[0][0]);
+        if (old > 0)
+        {
+            await Execute($"ALTER TABLE {_database}.sessions DELETE WHERE end_us < {cutoff}", cancellationToken);
+            await WaitForMutations(cancellationToken);
+        }
+        var bytes = Int((await QueryAsync($"SELECT sum(bytes) FROM system.parts WHERE database = {Quote(_database)} AND table = 'sessions' AND active", cancellationToken))[0][0]);
+        if (bytes <= _options.MaxBytes) return old;
+        var oldestDay = await QueryAsync($"SELECT min(day) FROM sessions", cancellationToken);
+        var day = Text(oldestDay[0][0]);
+        var gone = Int((await QueryAsync($"SELECT count() FROM sessions WHERE day = '{DateOnly.Parse(day, CultureInfo.InvariantCulture):yyyy-MM-dd}'", cancellationToken))[0][0]);
+        await Execute($"ALTER TABLE {_database}.sessions DROP PARTITION '{DateOnly.Parse(day, CultureInfo.InvariantCulture):yyyy-MM-dd}'", cancellationToken);
+        return old + gone;
+    }
+
+    /// <summary>ALTER … DELETE runs in the background; 18.16 has no mutations_sync, so wait for it here (bounded).</summary>
+    private async Task WaitForMutations(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var pending = await QueryAsync($"SELECT count() FROM system.mutations WHERE database = {Quote(_database)} AND table = 'sessions' AND is_done = 0", cancellationToken);
+            if (Int(pending[0][0]) == 0) return;
+            await Task.Delay(50, cancellationToken);
+        }
+        throw new TimeoutException("ClickHouse did not finish deleting old sessions within 30 s");
+    }
+
+    private async Task Execute(string sql, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent(sql, Encoding.UTF8);
+        using var response = await _http.PostAsync("", content, cancellationToken);
+        await Check(response, cancellationToken);
+    }
+
+    protected override async Task<List<object?[]>> QueryAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(sql + " FORMAT TabSeparated", Encoding.UTF8);
+        using var response = await _http.PostAsync("?database=" + Uri.EscapeDataString(_database), content, cancellationToken);
+        await Check(response, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var rows = new List<object?[]>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            rows.Add(line.Split('\t').Select(c => (object?)Unescape(c)).ToArray());
+        return rows;
+    }
+
+    private static string Unescape(string cell) =>
+        cell.Contains('\\') ? cell.Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\'", "'", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : cell;
+
+    private static async Task Check(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var message = await response.Content.ReadAsStringAsync(cancellationToken);
+        throw new StoreWriteException($"ClickHouse answered {(int)response.StatusCode}: {message.Trim().ReplaceLineEndings(" ")}");
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Monitor.Storage.Sessions;
+
+namespace Monitor.Web.Features.Sessions;
+
+public static class SessionsExtensions
+{
+    /// <summary>
+    /// The session store the pages search (section <c>Sessions</c>: Store, MaxAgeDays, MaxBytes; validated
+    /// at start) and the home network the saved searches split LAN from WAN by (Probe:HomeNet).
+    /// </summary>
+    public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SessionStoreOptions>().Bind(configuration.GetSection(SessionStoreOptions.Section))
+            .Validate(o => !o.Validate().Any(), "Sessions: " + "invalid settings (Store, MaxAgeDays, MaxBytes)")
+            .ValidateOnStart();
+        var homeNet = (configuration.GetSection("Probe:HomeNet").Get<string[]>() ?? [])
+            .Select(c => IPNetwork.TryParse(c, out var n) ? n : throw new ArgumentException($"Probe:HomeNet: '{c}' is not a CIDR")).ToList();
+        services.AddSingleton<ISessionStore>(sp => SessionStores.Open(sp.GetRequiredService<IOptions<SessionStoreOptions>>().Value)
+            ?? throw new ArgumentException("Sessions:Store is none: the site needs a session store to search"));
+        services.AddSingleton(sp => new SessionService(sp.GetRequiredService<ISessionStore>(), homeNet, sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}
+
+/// <summary>URLs of the sessions page, so report rows, host pages and drill-downs link the same way.</summary>
+public static class SessionLinks
+{
+    public static string For(string? filter, DateTimeOffset from, DateTimeOffset to, string? probe = null, string? sort = null, bool descending = false) =>
+        Navigation.Links.With("sessions", ("q", filter), ("from", Time.TimeRange.Format(from)), ("to", Time.TimeRange.Format(to)),
+            ("probe", probe), ("sort", sort), ("dir", descending ? "desc" : null));
+
+    public static string Host(string ip, DateTimeOffset from, DateTimeOffset to, string? probe = null) =>
+        For($"host {ip}", from, to, probe);
+}

@@ -69,7 +69,7 @@ public sealed class SiteRestartTests : IDisposable
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var start = new ProcessStartInfo(dotnet,
-            [ProbeExecutable(), "--read", capture, "--interval", "5", "--store", store, "--probe-name", name])
+            [ProbeExecutable(), "--read", capture, "--interval", "5", "--store", store, "--probe-name", name, "--session-store", "none"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -95,7 +95,11 @@ public sealed class ProbeEngine(
             for (var i = 0; i < workers.Length; i++)
             {
                 var group = i % layout.TableGroups;
-                if (group == 0) partition = new PartitionReports(merger.RentReports, layout.TableGroups);
+                if (group == 0)
+                {
+                    var p = i / layout.TableGroups;
+                    partition = new PartitionReports(() => merger.RentReports(p), layout.TableGroups);
+                }
                 var reportTables = ReportTableGroups.ForGroup(group, layout.TableGroups);
                 // One thread of each partition keeps its sessions: every thread of a partition sees all its packets.
                 var sessionTable = sessions is not null && group == 0 ? tables[i / layout.TableGroups] : null;

@@ -21,7 +21,7 @@ internal sealed class IntervalMerger : IDisposable
     private readonly ReportOptions _reportOptions;
     private readonly ILogger _logger;
     private readonly BlockingCollection<IReadOnlyList<WorkerHandover>> _inbox = new();
-    private readonly ReportSetPool _reportPool;
+    private readonly ReportSetPool[] _reportPools;
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly List<SecondPoint> _seconds = new();
     private readonly Thread _thread;
@@ -29,8 +29,8 @@ internal sealed class IntervalMerger : IDisposable
     private long[]? _interval;
     private SourceCounts _intervalSource;
 
-    /// <param name="partitions">Partitions counting at once: each has a set being counted and one being merged,
-    /// plus one spare so a slow merge of a big interval does not stall the counting.</param>
+    /// <param name="partitions">Partitions counting at once: each has its own three sets, one being counted and one
+    /// being merged, plus one spare so a slow merge of a big interval does not stall the counting.</param>
     /// <param name="secondsWithInterval">Reading captures: give the sinks an interval's second points together
     /// at its end, not one write per second (nobody watches them live, and a day has 86,400).</param>
     public IntervalMerger(int workers, int partitions, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
@@ -38,7 +38,7 @@ internal sealed class IntervalMerger : IDisposable
     {
         _secondsWithInterval = secondsWithInterval;
         _workers = workers;
-        _reportPool = new ReportSetPool(reportOptions, 3 * partitions);
+        _reportPools = [.. Enumerable.Range(0, partitions).Select(_ => new ReportSetPool(reportOptions, 3))];
         _builder = builder;
         _sinks = sinks;
         _reportOptions = reportOptions;
@@ -59,11 +59,11 @@ internal sealed class IntervalMerger : IDisposable
 
     public void Start() => _thread.Start();
 
-    /// <summary>The next interval's report set for a partition; waits while the merger still holds every set.</summary>
-    public ReportSet RentReports() => _reportPool.Rent();
+    /// <summary>The next interval's report set for a partition; waits while the merger still holds every set of that partition.</summary>
+    public ReportSet RentReports(int partition) => _reportPools[partition].Rent();
 
     /// <summary>Report sets made in this run: bounded by the partitions, however many intervals were counted.</summary>
-    public int ReportSetsCreated => _reportPool.Created;
+    public int ReportSetsCreated => _reportPools.Sum(pool => pool.Created);
 
     /// <summary>Boundaries one worker closed, in order (a batch's worth: several seconds read offline).</summary>
     public void Post(IReadOnlyList<WorkerHandover> handovers) => _inbox.Add(handovers);
@@ -71,7 +71,7 @@ internal sealed class IntervalMerger : IDisposable
     public void Fail(Exception e)
     {
         lock (_inbox) Failure ??= e;
-        _reportPool.Abandon();
+        foreach (var pool in _reportPools) pool.Abandon();
     }
 
     /// <summary>Waits for every handover posted so far to be merged and written.</summary>
@@ -145,7 +145,7 @@ internal sealed class IntervalMerger : IDisposable
         foreach (var set in pending.Reports)
         {
             set.Clear();
-            _reportPool.Return(set);
+            set.Pool!.Return(set);
         }
         _interval = null;
         _intervalSource = default;

@@ -13,6 +13,9 @@ namespace Monitor.Probe.Reports;
 /// </summary>
 public sealed class ReportSet
 {
+    /// <summary>The pool this set goes back to once merged (none for sets made outside a probe run).</summary>
+    internal ReportSetPool? Pool { get; init; }
+
     private readonly HostReport _hosts;
     private readonly FlowReport _flows;
     private readonly PortReport _ports = new();

@@ -1,11 +1,13 @@
 namespace Monitor.Probe.Reports;
 
 /// <summary>
-/// The report sets of one probe run, at most <c>limit</c> of them: workers rent the next interval's set,
+/// The report sets of one partition, at most <c>limit</c> of them: its workers rent the next interval's set,
 /// the merger returns each set once it has merged and cleared it. When every set is in use the renting
 /// worker waits for the merger, so a merger that falls behind (a capture holding thousands of sparse
 /// intervals, read faster than they are written) slows the reader instead of piling up fresh sets of
 /// several MiB per interval, which is what made a day-long capture take 18 GiB.
+/// Each partition has its own pool: with one shared pool a partition running ahead took every set the
+/// merger gave back, and a partition behind it, which the merger was waiting for, could never rent one.
 /// </summary>
 internal sealed class ReportSetPool(ReportOptions options, int limit)
 {
@@ -33,7 +35,7 @@ internal sealed class ReportSetPool(ReportOptions options, int limit)
                 if (_created < limit || _abandoned)
                 {
                     _created++;
-                    return new ReportSet(options);
+                    return new ReportSet(options) { Pool = this };
                 }
                 System.Threading.Monitor.Wait(_gate);
             }

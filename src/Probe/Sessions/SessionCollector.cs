@@ -8,6 +8,9 @@ public interface ISessionSink : IDisposable
 {
     void Write(ReadOnlySpan<SessionRecord> records);
     void Flush();
+
+    /// <summary>The run's end: everything written, or an exception saying what is lost.</summary>
+    void Complete() => Flush();
 }
 
 /// <summary>
@@ -73,7 +76,7 @@ internal sealed class SessionCollector : IDisposable
         {
             try
             {
-                foreach (var sink in _sinks) sink.Flush();
+                foreach (var sink in _sinks) sink.Complete();
             }
             catch (Exception e)
             {

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Monitor.Storage.Sessions;
+using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Sessions;
 
@@ -6,10 +8,19 @@ namespace Monitor.Probe.Sessions;
 /// Session records into the session store (DuckDB or ClickHouse), in batches: a columnar store wants
 /// few large appends, so records wait here until a batch is full or the collector runs dry.
 /// </summary>
-public sealed class SessionStoreSink(ISessionStore store, string probe) : ISessionSink
+/// <remarks>
+/// A store that refuses (a full disk, a server down) loses nothing: the records wait, with one warning,
+/// and go in when it takes them again. Past <see cref="MaxPending"/> waiting records the collector's
+/// thread retries until the store answers, so the workers wait rather than records being dropped; only
+/// at the run's end, after <see cref="SpoolOptions.FlushTimeout"/>, are the records still waiting
+/// reported lost.
+/// </remarks>
+public sealed class SessionStoreSink(ISessionStore store, string probe, SpoolOptions retry, ILogger logger) : ISessionSink
 {
     private const int Batch = 50_000;
+    private const int MaxPending = 4 * Batch;
     private readonly List<SessionRecord> _pending = new(Batch);
+    private bool _refusing;
 
     public void Write(ReadOnlySpan<SessionRecord> records)
     {
@@ -19,11 +30,47 @@ public sealed class SessionStoreSink(ISessionStore store, string probe) : ISessi
 
     public void Flush()
     {
-        if (_pending.Count == 0) return;
-        // The collector's own thread: blocking here holds up only the writing, never the counting.
-        store.WriteAsync(probe, _pending).GetAwaiter().GetResult();
-        _pending.Clear();
+        if (TryWrite() || _pending.Count < MaxPending) return;
+        var wait = retry.RetryMin;
+        while (!TryWrite())
+        {
+            Thread.Sleep(wait);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, retry.RetryMax.Ticks));
+        }
+    }
+
+    public void Complete()
+    {
+        var deadline = DateTime.UtcNow + retry.FlushTimeout;
+        var wait = retry.RetryMin;
+        while (!TryWrite())
+        {
+            if (DateTime.UtcNow >= deadline)
+                throw new IOException($"the session store still refuses after {retry.FlushTimeout}: {_pending.Count} session records are lost");
+            Thread.Sleep(wait);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, retry.RetryMax.Ticks));
+        }
     }
 
     public void Dispose() => store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private bool TryWrite()
+    {
+        if (_pending.Count == 0) return true;
+        try
+        {
+            // The collector's own thread: blocking here holds up only the writing, never the counting.
+            store.WriteAsync(probe, _pending).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (!_refusing) logger.LogWarning("Session store refused {Count} session records, they wait for it: {Error}", _pending.Count, e.Message);
+            _refusing = true;
+            return false;
+        }
+        if (_refusing) logger.LogInformation("Session store is back: {Count} waiting session records written", _pending.Count);
+        _refusing = false;
+        _pending.Clear();
+        return true;
+    }
 }

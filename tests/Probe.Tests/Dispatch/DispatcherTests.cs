@@ -17,7 +17,7 @@ public sealed class DispatcherTests
     {
         using var merger = new IntervalMerger(1, 1, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
         // The worker is never started, so its queue fills and stays full.
-        var worker = new Worker(0, queueCapacity: 2, merger, BpfGraphSet.Empty, new PartitionReports(merger.RentReports));
+        var worker = new Worker(0, queueCapacity: 2, merger, BpfGraphSet.Empty, new PartitionReports(() => merger.RentReports(0)));
         var counters = new ProbeCounters();
         var dispatcher = new Dispatcher([worker], new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
             () => null, counters, new PacketTaps(), NullLogger.Instance);
@@ -36,7 +36,7 @@ public sealed class DispatcherTests
     public void Both_directions_of_a_conversation_go_to_the_same_worker()
     {
         using var merger = new IntervalMerger(4, 4, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
-        var workers = Enumerable.Range(0, 4).Select(i => new Worker(i, 64, merger, BpfGraphSet.Empty, new PartitionReports(merger.RentReports))).ToArray();
+        var workers = Enumerable.Range(0, 4).Select(i => new Worker(i, 64, merger, BpfGraphSet.Empty, new PartitionReports(() => merger.RentReports(i)))).ToArray();
         var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
             () => null, new ProbeCounters(), new PacketTaps(), NullLogger.Instance);
         var there = PacketBuilder.Tcp("198.51.100.7", "203.0.113.9", 40000, 443, 0x02);

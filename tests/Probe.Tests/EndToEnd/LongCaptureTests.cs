@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Monitor.Probe.Tests.EndToEnd;
 
 /// <summary>
@@ -30,6 +32,25 @@ public sealed class LongCaptureTests : IDisposable
         var growth = longPeak - shortPeak;
         Assert.True(growth < 64L << 20,
             $"live managed memory peaked at {shortPeak >> 20} MiB with the packets over 2 hours and {longPeak >> 20} MiB over 12 hours");
+    }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(2, 2)]
+    public async Task Partitions_that_count_at_different_speeds_over_a_sparse_capture_never_wait_on_each_other(int workers, int groups)
+    {
+        // Packets a few seconds apart: nearly every second closes an interval (2 s long here), and the
+        // partitions' queues drain at different speeds. With one pool of report sets shared by all
+        // partitions, the one ahead took every set given back and the one behind waited for ever.
+        var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var capture = SyntheticCapture.Write(Path.Combine(_folder, "sparse.pcap"), 11, 3000, start, TimeSpan.FromHours(3), TimeSpan.FromSeconds(30));
+
+        var run = await ProbeRun.RunAsync("--read", capture.Path, "--interval", "2", "--store", "none",
+            "--workers", workers.ToString(CultureInfo.InvariantCulture), "--table-groups", groups.ToString(CultureInfo.InvariantCulture))
+            .WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(capture.Packets, run.Packets);
     }
 
     /// <summary>Runs the probe while another thread samples live managed memory (after a full collection).</summary>

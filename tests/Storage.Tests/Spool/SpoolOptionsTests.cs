@@ -16,6 +16,7 @@ public sealed class SpoolOptionsTests
             FlushTimeout = TimeSpan.FromSeconds(3),
             SecondsBatch = 7,
             IntervalsBatch = 11,
+            ReplayBatch = 13,
             Fsync = false,
         };
 

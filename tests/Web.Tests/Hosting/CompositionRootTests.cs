@@ -19,6 +19,29 @@ public sealed class CompositionRootTests : IDisposable
     }
 
     [Fact]
+    public async Task A_live_in_process_probe_spools_under_the_sites_spool_directory()
+    {
+        // Live capture (on loopback) is where the spool works: a replay writes in bulk through the replay writer.
+        var spool = Path.Combine(_dir, "live-spool");
+        using var site = new MonitorSite(settings: new Dictionary<string, string?>
+        {
+            ["Probe:Enabled"] = "true",
+            ["Probe:Interface"] = "lo",
+            ["Probe:Store"] = $"sqlite:{Path.Combine(_dir, "live.db")}",
+            ["Probe:SessionStore"] = "none",
+            ["Probe:Workers"] = "1",
+            ["Spool:Directory"] = spool,
+        });
+        var feed = site.Services.GetRequiredService<ProbeLiveFeed>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(Path.Combine(spool, "spool.lock")) && feed.Status.State is ProbeState.NotStarted or ProbeState.Running
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.True(File.Exists(Path.Combine(spool, "spool.lock")), $"no spool under Spool:Directory; probe {feed.Status.State}: {feed.Status.LastError}");
+        Assert.Equal(ProbeState.Running, feed.Status.State);
+    }
+
+    [Fact]
     public async Task Storage_retention_and_spool_settings_of_the_site_reach_its_in_process_probe_which_writes_the_store_the_pages_read()
     {
         var capture = Path.Combine(_dir, "long.pcap");

@@ -116,8 +116,15 @@ public static class ProbeCli
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        // A signal's handler runs on a thread of its own and may still run as the run ends and disposes the source.
+        void Stop(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            try { stop.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         var runner = host.Services.GetRequiredService<ProbeRunner>();
         var progress = options.IsOffline && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected

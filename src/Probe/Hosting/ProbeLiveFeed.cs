@@ -1,6 +1,6 @@
 using Monitor.Probe.Capture;
 using Monitor.Probe.Dispatch;
-using Monitor.Probe.Intervals;
+using Monitor.Probe.Merge;
 using Monitor.Storage.Snapshots;
 
 namespace Monitor.Probe.Hosting;

@@ -1,14 +1,14 @@
 using Monitor.Probe.Bpf;
-using Monitor.Probe.Dispatch;
-using Monitor.Probe.Recording;
+using Monitor.Probe.Counting;
 using Monitor.Probe.Reports;
 using Monitor.Storage.Metrics;
 using Monitor.Storage.Snapshots;
 
-namespace Monitor.Probe.Intervals;
+namespace Monitor.Probe.Merge;
 
 /// <summary>Turns summed counters into the second points and interval snapshots every sink receives.</summary>
-internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf, PacketRecorder? recorder = null)
+/// <param name="takeRecordDropped">The recording's packets lost since it was last asked, when one runs.</param>
+internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf, Func<long>? takeRecordDropped = null)
 {
     // Series names made once: a day has 86,400 second points and 2,880 intervals to name.
     private static readonly string[] ProtocolPacketNames = [.. MetricCatalog.Protocols.Select(MetricCatalog.ProtocolPackets)];
@@ -69,7 +69,7 @@ internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf, PacketRecor
         for (var i = 0; i < bpf.SlotCount; i++)
             metrics[bpf.SeriesNames[i]] = Rate(c[CounterSlots.Fixed + i]);
         // Packets the recording lost since the last interval (taken as the interval closes).
-        if (recorder is not null) metrics[MetricCatalog.RecordDropped] = Rate(recorder.TakeDropped());
+        if (takeRecordDropped is not null) metrics[MetricCatalog.RecordDropped] = Rate(takeRecordDropped());
         // The reports' own definitions of shared series (syn, icmp.errors, new_flows, ...) win.
         foreach (var (name, value) in reports.Metrics) metrics[name] = value;
 

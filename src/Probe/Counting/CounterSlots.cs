@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Storage.Metrics;
 
-namespace Monitor.Probe.Intervals;
+namespace Monitor.Probe.Counting;
 
 /// <summary>
 /// Slot layout of the basic counters (issue 2) in a flat long[]: workers add into their own array

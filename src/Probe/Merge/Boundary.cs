@@ -1,4 +1,4 @@
-namespace Monitor.Probe.Dispatch;
+namespace Monitor.Probe.Merge;
 
 /// <summary>
 /// The end of one second (and, when Interval is set, of an interval), sent through every worker's

@@ -1,4 +1,4 @@
-namespace Monitor.Probe.Intervals;
+namespace Monitor.Probe.Dispatch;
 
 /// <summary>
 /// Seconds and intervals aligned to multiples of their length in UTC packet time (Unix epoch based).

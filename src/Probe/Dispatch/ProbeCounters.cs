@@ -1,4 +1,4 @@
-namespace Monitor.Probe.Intervals;
+namespace Monitor.Probe.Dispatch;
 
 /// <summary>
 /// Running totals the capture thread keeps for progress and status. Written by that thread only;

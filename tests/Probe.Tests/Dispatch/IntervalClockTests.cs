@@ -1,6 +1,6 @@
-using Monitor.Probe.Intervals;
+using Monitor.Probe.Dispatch;
 
-namespace Monitor.Probe.Tests.Intervals;
+namespace Monitor.Probe.Tests.Dispatch;
 
 public sealed class IntervalClockTests
 {

@@ -1,19 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Monitor.Probe.Dispatch;
+using Monitor.Probe.Counting;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
 using Monitor.Storage.Snapshots;
 
-namespace Monitor.Probe.Intervals;
+namespace Monitor.Probe.Merge;
 
 /// <summary>
 /// Off the capture thread: waits until every worker has handed over a boundary, sums their counters
 /// into the second point, and at an interval's end merges their report tables once, builds the
 /// snapshot and writes it to every sink. The merge+write time of each interval is measured.
 /// </summary>
-internal sealed class IntervalMerger : IDisposable
+internal sealed class IntervalMerger : IMergeInbox, IDisposable
 {
     private readonly int _workers;
     private readonly SnapshotBuilder _builder;

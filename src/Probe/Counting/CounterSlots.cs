@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 
 namespace Monitor.Probe.Counting;
 

@@ -8,7 +8,7 @@ using Monitor.Probe.Output;
 using Monitor.Probe.Recording;
 using Monitor.Probe.Reports;
 using Monitor.Probe.Sessions;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Hosting;
 

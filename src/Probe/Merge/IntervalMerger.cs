@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Monitor.Probe.Counting;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Merge;
 

@@ -1,8 +1,8 @@
 using Monitor.Probe.Bpf;
 using Monitor.Probe.Counting;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Merge;
 

@@ -1,5 +1,5 @@
 using Monitor.Probe.Decode;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Reports;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Anomalies;
 

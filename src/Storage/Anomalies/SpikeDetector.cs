@@ -1,4 +1,5 @@
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Anomalies;
 

@@ -1,4 +1,5 @@
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
 
 namespace Monitor.Storage.Anomalies;
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using Monitor.Probe.Evidence;
 using Monitor.Probe.Hosting;
-using Monitor.Storage;
+using Monitor.Storage.Model;
 using Monitor.Storage.Sqlite;
 
 namespace Monitor.Web.Alerts;

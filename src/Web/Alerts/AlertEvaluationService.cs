@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Monitor.Storage;
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Web.Alerts;
 

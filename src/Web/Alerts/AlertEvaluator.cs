@@ -1,7 +1,7 @@
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
 
 namespace Monitor.Web.Alerts;

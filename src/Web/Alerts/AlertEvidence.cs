@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Evidence;
-using Monitor.Storage;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Web.Alerts;
 

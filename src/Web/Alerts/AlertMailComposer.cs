@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Anomalies;
 using Monitor.Web.Navigation;
 using Monitor.Web.Time;

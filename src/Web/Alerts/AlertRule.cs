@@ -1,5 +1,5 @@
 using System.Globalization;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Web.Alerts;
 

@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using System.Text.RegularExpressions;
 using MimeKit;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
 
 namespace Monitor.Web.Alerts;
 

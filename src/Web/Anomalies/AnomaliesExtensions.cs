@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Monitor.Storage;
 using Monitor.Storage.Anomalies;
+using Monitor.Storage.Model;
 using Monitor.Web.Api;
 
 namespace Monitor.Web.Anomalies;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Monitor.Storage;
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Web.Anomalies;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Monitor.Storage;
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Navigation;
 using Monitor.Web.Time;
 

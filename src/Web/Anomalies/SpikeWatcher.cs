@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Monitor.Storage;
 using Monitor.Storage.Anomalies;
+using Monitor.Storage.Model;
 
 namespace Monitor.Web.Anomalies;
 

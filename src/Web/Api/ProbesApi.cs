@@ -1,5 +1,5 @@
-using Monitor.Storage;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Live;
 
 namespace Monitor.Web.Api;

@@ -1,5 +1,5 @@
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Reports;
 
 namespace Monitor.Web.Api;

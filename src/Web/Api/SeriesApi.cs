@@ -1,5 +1,5 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
 using Monitor.Web.Series;
 using Monitor.Web.Time;
 

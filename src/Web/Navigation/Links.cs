@@ -1,5 +1,5 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
 using Monitor.Web.Time;
 
 namespace Monitor.Web.Navigation;

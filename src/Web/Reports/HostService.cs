@@ -1,8 +1,8 @@
 using System.Net;
-using Monitor.Storage;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Series;
 using Monitor.Web.Time;
 

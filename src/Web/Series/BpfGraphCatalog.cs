@@ -1,4 +1,4 @@
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 
 namespace Monitor.Web.Series;
 

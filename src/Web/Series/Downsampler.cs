@@ -1,4 +1,4 @@
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 
 namespace Monitor.Web.Series;
 

@@ -1,6 +1,6 @@
-using Monitor.Storage;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
 using Monitor.Web.Time;
 
 namespace Monitor.Web.Series;

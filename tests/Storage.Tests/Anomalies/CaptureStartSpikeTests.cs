@@ -1,6 +1,6 @@
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
 

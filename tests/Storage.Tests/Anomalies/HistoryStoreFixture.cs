@@ -1,3 +1,4 @@
+using Monitor.Storage.Model;
 using Monitor.TestKit.Servers;
 using System.Diagnostics;
 using Monitor.Storage.Anomalies;

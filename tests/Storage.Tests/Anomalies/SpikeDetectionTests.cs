@@ -1,7 +1,8 @@
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Tests.Support;
 using Monitor.TestKit.History;
 using Xunit.Abstractions;

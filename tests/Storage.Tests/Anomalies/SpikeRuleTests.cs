@@ -1,5 +1,5 @@
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 
 namespace Monitor.Storage.Tests.Anomalies;
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
 using static Monitor.Storage.Tests.Support.Snapshots;

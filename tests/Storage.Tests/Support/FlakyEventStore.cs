@@ -1,5 +1,6 @@
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Tests.Support;
 

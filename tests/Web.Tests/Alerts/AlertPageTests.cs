@@ -28,7 +28,7 @@ public sealed class AlertPageTests
         outbox.MarkFailed(1, "Connection refused", DateTimeOffset.UtcNow.AddSeconds(20));
         var activity = new AlertActivity();
         var evaluator = new AlertEvaluator(settings.Rules);
-        var round = evaluator.Evaluate([AlertTestKit.Interval("p1", AlertTestKit.T0, reports: new Dictionary<string, IReadOnlyList<Monitor.Storage.Snapshots.ReportRow>>
+        var round = evaluator.Evaluate([AlertTestKit.Interval("p1", AlertTestKit.T0, reports: new Dictionary<string, IReadOnlyList<Monitor.Storage.Model.Snapshots.ReportRow>>
         {
             ["udp"] = [AlertTestKit.UdpRow("192.0.2.7", 5000, 0, 4000, 4000)],
         })], []);

@@ -1,6 +1,6 @@
 using Monitor.Storage;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using static Monitor.Web.Tests.Alerts.AlertTestKit;
 
 namespace Monitor.Web.Tests.Alerts;

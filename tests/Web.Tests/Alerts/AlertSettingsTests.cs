@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Storage;
+using Monitor.Storage.Model;
 using Monitor.Storage.Sqlite;
 using Monitor.Web.Alerts;
 

@@ -1,4 +1,4 @@
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Alerts;
 
 namespace Monitor.Web.Tests.Alerts;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Monitor.Storage;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Web.Alerts;
 using Xunit.Abstractions;

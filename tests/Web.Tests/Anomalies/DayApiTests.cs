@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 using Monitor.TestKit.History;
 
 namespace Monitor.Web.Tests.Anomalies;

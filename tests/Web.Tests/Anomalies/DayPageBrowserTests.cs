@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 using Monitor.TestKit.History;
 using Monitor.Web.Tests.Support;
 using Xunit.Abstractions;

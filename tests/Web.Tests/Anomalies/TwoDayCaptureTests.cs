@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Monitor.Probe.Cli;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 using Monitor.TestKit.Synthetic;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using Bunit;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Components.Shared;
 using Monitor.Web.Time;
 

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Probe.Hosting;
-using Monitor.Storage;
+using Monitor.Storage.Model;
 using Monitor.Web.Tests.Support;
 
 namespace Monitor.Web.Tests.Hosting;

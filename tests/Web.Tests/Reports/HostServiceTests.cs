@@ -64,7 +64,7 @@ public sealed class HostDefaultWindowTests : IDisposable
     {
         // The scanner is only in the first day's intervals; the store goes on for two more days without it.
         var end = Start.AddDays(3);
-        var intervals = new List<Monitor.Storage.Snapshots.IntervalSnapshot>();
+        var intervals = new List<Monitor.Storage.Model.Snapshots.IntervalSnapshot>();
         for (var t = Start; t < end; t += Step)
         {
             var interval = History.Interval(t, Step);

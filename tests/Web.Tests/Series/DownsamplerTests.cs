@@ -1,4 +1,4 @@
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.Web.Series;
 
 namespace Monitor.Web.Tests.Series;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sessions;
 using Monitor.Web.Time;
 

@@ -1,5 +1,5 @@
 using Monitor.Storage.Anomalies;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 using Monitor.Web.Components.Charts;
 using Monitor.Web.Formatting;
 

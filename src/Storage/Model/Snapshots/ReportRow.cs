@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Monitor.Storage.Snapshots;
+namespace Monitor.Storage.Model.Snapshots;
 
 /// <summary>
 /// One row of a top-N report. Reports differ in their columns, so a row is an ordered list of

@@ -1,8 +1,8 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
 
-namespace Monitor.Storage;
+namespace Monitor.Storage.Model;
 
 /// <summary>Checks query arguments the same way for every store, with messages a person can act on.</summary>
 internal static class QueryGuard

@@ -1,6 +1,6 @@
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage.Reports;
+namespace Monitor.Storage.Model.Reports;
 
 /// <summary>
 /// Describes a top-N report so that stores and the site can summarize and show any of them without

@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Metrics;
+namespace Monitor.Storage.Model.Metrics;
 
 public enum MetricKind
 {

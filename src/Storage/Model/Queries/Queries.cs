@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Queries;
+namespace Monitor.Storage.Model.Queries;
 
 /// <summary>
 /// A series over a range for one probe or all (Probes null or empty = all). The store picks the

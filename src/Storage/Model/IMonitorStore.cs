@@ -1,7 +1,7 @@
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage;
+namespace Monitor.Storage.Model;
 
 /// <summary>
 /// The one interface through which probes write and the site and alerting read, whatever the backend

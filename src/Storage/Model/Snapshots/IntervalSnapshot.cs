@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Snapshots;
+namespace Monitor.Storage.Model.Snapshots;
 
 /// <summary>
 /// Everything one probe measured in one closed interval: the unit that crosses from the probe

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage;
+namespace Monitor.Storage.Model;
 
 /// <summary>
 /// The one JSON shape stores and spools use for snapshots, rows and events, generated at compile time

@@ -1,6 +1,6 @@
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage;
+namespace Monitor.Storage.Model;
 
 /// <summary>What every store refuses in an interval or second write, checked for a whole batch before anything is written.</summary>
 internal static class IntervalChecks

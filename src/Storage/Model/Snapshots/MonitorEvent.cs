@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Snapshots;
+namespace Monitor.Storage.Model.Snapshots;
 
 /// <summary>
 /// Something that happened at a moment: probe start/stop, an alert fired or resolved, a spike found,

@@ -3,9 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
-using Monitor.Web.Formatting;
-using Monitor.Web.Navigation;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Components.Shared;
 

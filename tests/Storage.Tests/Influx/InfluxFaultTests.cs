@@ -1,3 +1,4 @@
+using Monitor.TestKit.Filesystems;
 using Monitor.TestKit.Servers;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 
 namespace Monitor.Storage.Tests.Spool;
 

@@ -5,6 +5,7 @@ using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Spool;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Spool;

@@ -3,6 +3,7 @@ using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Sqlite;

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Sqlite;

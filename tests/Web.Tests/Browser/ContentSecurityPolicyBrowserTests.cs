@@ -1,5 +1,5 @@
 using Microsoft.Playwright;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Web.Security;
 using Monitor.Web.Tests.Features.Anomalies;
 using Monitor.Web.Tests.Support;

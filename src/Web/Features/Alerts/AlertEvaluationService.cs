@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Snapshots;

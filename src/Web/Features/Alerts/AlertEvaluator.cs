@@ -1,4 +1,4 @@
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model.Metrics;
 using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Model.Snapshots;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Monitor.Storage;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model;
 using Monitor.Web.Common;
 

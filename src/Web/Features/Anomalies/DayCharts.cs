@@ -1,4 +1,4 @@
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model.Metrics;
 using Monitor.Web.Components.Charts;
 using Monitor.Web.Common;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Snapshots;

@@ -1,4 +1,4 @@
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Web.Common;
 
 namespace Monitor.Web.Features.Anomalies;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model;
 
 namespace Monitor.Web.Features.Anomalies;

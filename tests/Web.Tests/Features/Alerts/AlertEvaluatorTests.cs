@@ -1,4 +1,5 @@
 using Monitor.Storage.Model.Snapshots;
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 using static Monitor.Web.Tests.Features.Alerts.AlertTestKit;
 

@@ -1,3 +1,4 @@
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 using static Monitor.Web.Tests.Features.Alerts.AlertTestKit;
 

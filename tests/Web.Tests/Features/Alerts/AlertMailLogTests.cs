@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Monitor.TestKit.Filesystems;
 using Monitor.TestKit.Logging;
 using Monitor.Web.Features.Alerts;
 

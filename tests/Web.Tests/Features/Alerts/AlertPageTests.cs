@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Probe.Evidence;
 using Monitor.Storage;
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 
 namespace Monitor.Web.Tests.Features.Alerts;

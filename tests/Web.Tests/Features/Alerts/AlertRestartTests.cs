@@ -1,6 +1,7 @@
 using Monitor.Storage;
 using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Model.Snapshots;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Web.Tests.Features.Alerts.AlertTestKit;
 
 namespace Monitor.Web.Tests.Features.Alerts;

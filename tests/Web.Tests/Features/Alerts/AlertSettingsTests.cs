@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitor.Storage;
 using Monitor.Storage.Model;
 using Monitor.Storage.Sqlite;
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 
 namespace Monitor.Web.Tests.Features.Alerts;

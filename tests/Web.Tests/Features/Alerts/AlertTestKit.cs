@@ -3,32 +3,6 @@ using Monitor.Web.Features.Alerts;
 
 namespace Monitor.Web.Tests.Features.Alerts;
 
-/// <summary>A temporary directory removed at the end of a test.</summary>
-public sealed class TempDirectory : IDisposable
-{
-    public TempDirectory()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "monitor-alerts-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A process of the test may still hold a file; the temp directory is cleaned by the OS.
-        }
-    }
-}
-
 internal static class AlertTestKit
 {
     public static AlertOptions Options(string directory, int smtpPort, params AlertRuleOptions[] rules) => new()

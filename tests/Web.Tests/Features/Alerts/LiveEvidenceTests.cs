@@ -5,6 +5,7 @@ using Monitor.Probe.Hosting;
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Snapshots;
+using Monitor.TestKit.Filesystems;
 using PacketDotNet;
 using SharpPcap;
 using SharpPcap.LibPcap;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 
 namespace Monitor.Web.Tests.Features.Alerts;

@@ -1,3 +1,4 @@
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 using Monitor.Web.Tests.Support;
 

@@ -1,5 +1,6 @@
 using Monitor.Storage;
-using Monitor.Storage.Anomalies;
+using Monitor.TestKit.Filesystems;
+using Monitor.Web.Features.Anomalies.Detection;
 using static Monitor.Web.Tests.Features.Alerts.AlertTestKit;
 
 namespace Monitor.Web.Tests.Features.Alerts;

@@ -3,6 +3,7 @@ using Monitor.Storage.Model;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Snapshots;
 using Microsoft.Extensions.DependencyInjection;
+using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
 using Xunit.Abstractions;
 

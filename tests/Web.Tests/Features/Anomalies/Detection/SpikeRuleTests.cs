@@ -1,7 +1,7 @@
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model.Metrics;
 
-namespace Monitor.Storage.Tests.Anomalies;
+namespace Monitor.Web.Tests.Features.Anomalies.Detection;
 
 public class SpikeRuleTests
 {

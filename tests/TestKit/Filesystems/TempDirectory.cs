@@ -1,10 +1,11 @@
-namespace Monitor.Storage.Tests.Support;
+namespace Monitor.TestKit.Filesystems;
 
+/// <summary>A temporary directory removed at the end of a test (a file a child process still holds is left to the OS).</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "monitor-storage-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "monitor-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 

@@ -1,7 +1,7 @@
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Queries;
 
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>Reads one probe's series from a store at interval resolution (or the finest the store keeps).</summary>
 internal static class StoreSeries

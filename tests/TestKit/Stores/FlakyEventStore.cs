@@ -2,7 +2,7 @@ using Monitor.Storage.Model;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage.Tests.Support;
+namespace Monitor.TestKit.Stores;
 
 /// <summary>
 /// A real store whose event write can be made to fail once (as a full disk or a dropped connection would),

@@ -1,12 +1,12 @@
+using Monitor.Storage;
 using Monitor.Storage.Model;
 using Monitor.TestKit.Servers;
 using System.Diagnostics;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Sqlite;
-using Monitor.Storage.Tests.Support;
 using Monitor.TestKit.History;
 
-namespace Monitor.Storage.Tests.Anomalies;
+namespace Monitor.Web.Tests.Features.Anomalies.Detection;
 
 /// <summary>
 /// Two generated weeks written once through a real store and shared by the tests of one backend.

@@ -2,7 +2,7 @@ using System.Globalization;
 using Monitor.Storage.Model.Metrics;
 using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 public enum SpikeKind
 {

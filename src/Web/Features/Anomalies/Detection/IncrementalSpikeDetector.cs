@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Storage.Model;
 
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>
 /// Scores points as they are stored: keeps each (probe, series) rolling window and k-of-w state, and

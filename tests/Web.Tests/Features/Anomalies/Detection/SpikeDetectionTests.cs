@@ -1,13 +1,13 @@
-using Monitor.Storage.Anomalies;
+using Monitor.TestKit.Stores;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Metrics;
 using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Model.Snapshots;
-using Monitor.Storage.Tests.Support;
 using Monitor.TestKit.History;
 using Xunit.Abstractions;
 
-namespace Monitor.Storage.Tests.Anomalies;
+namespace Monitor.Web.Tests.Features.Anomalies.Detection;
 
 /// <summary>The detector on two generated weeks stored in a real backend (each backend subclasses this).</summary>
 public abstract class SpikeDetectionTests(HistoryStoreFixture fixture, ITestOutputHelper output)

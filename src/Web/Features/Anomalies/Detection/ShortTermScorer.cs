@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>One value of a series over [Time, End).</summary>
 public readonly record struct SeriesPoint(DateTimeOffset Time, DateTimeOffset End, double Value);

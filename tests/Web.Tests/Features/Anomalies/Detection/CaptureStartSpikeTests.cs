@@ -1,10 +1,10 @@
-using Monitor.Storage.Anomalies;
+using Monitor.TestKit.Filesystems;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Storage.Model.Metrics;
 using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Sqlite;
-using Monitor.Storage.Tests.Support;
 
-namespace Monitor.Storage.Tests.Anomalies;
+namespace Monitor.Web.Tests.Features.Anomalies.Detection;
 
 /// <summary>A capture that opens with its incidents, stored in a real SQLite file and analysed as the day page does.</summary>
 public sealed class CaptureStartSpikeTests : IDisposable

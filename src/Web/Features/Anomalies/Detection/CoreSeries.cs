@@ -1,6 +1,6 @@
 using Monitor.Storage.Model.Metrics;
 
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>The series scored for spikes and the smallest spread that counts as noise in each.</summary>
 public static class CoreSeries

@@ -1,6 +1,6 @@
 using Monitor.Storage.Model.Metrics;
 
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>
 /// How spikes are found (configuration section <c>Anomalies</c>). The defaults suit 30-second intervals:

@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>Loads one series' points of one probe in [from, to).</summary>
 public delegate Task<IReadOnlyList<SeriesPoint>> SeriesLoader(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);

@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>Median and median absolute deviation without allocating.</summary>
 internal static class RobustStats

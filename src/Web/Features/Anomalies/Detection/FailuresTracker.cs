@@ -1,4 +1,4 @@
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>The extent of a spike as the k-of-w rule saw it, before it is classified.</summary>
 public sealed record SpikeWindow(

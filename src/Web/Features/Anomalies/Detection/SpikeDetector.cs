@@ -1,7 +1,7 @@
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Snapshots;
 
-namespace Monitor.Storage.Anomalies;
+namespace Monitor.Web.Features.Anomalies.Detection;
 
 /// <summary>One series of one day: every point with its expected band, and the spikes that started that day.</summary>
 public sealed record SeriesAnalysis(string Series, IReadOnlyList<ScoredPoint> Points, IReadOnlyList<Spike> Spikes);

@@ -55,11 +55,10 @@ public static class Extensions
             services.AddHostedService(sp => sp.GetRequiredService<StoreLiveMonitor>());
         }
 
-        services.AddSingleton<SeriesService>();
-        services.AddSingleton<ReportService>();
-        services.AddSingleton<HostService>();
-        services.AddSingleton<BpfGraphCatalog>();
-        services.AddSingleton<ProbeMetricsExporter>();
+        services.AddSeries();
+        services.AddReports();
+        services.AddHosts();
+        services.AddProbes();
         services.AddAlerts(builder.Configuration, Directory.GetCurrentDirectory());
         services.AddSessions(builder.Configuration);
         return builder;

@@ -38,12 +38,8 @@ internal sealed class RowContext(AddressSet homeNet, int top)
         return c != 0 ? c : CompareIp(ip, otherIp);
     }
 
-    /// <summary>Address order for stable ties: numeric, v4 (mapped) before v6.</summary>
-    public static int CompareIp(IpAddressKey a, IpAddressKey b)
-    {
-        var byHigh = a.High.CompareTo(b.High);
-        return byHigh != 0 ? byHigh : a.Low.CompareTo(b.Low);
-    }
+    /// <summary>Address order for stable ties: numeric, v4 (mapped) before v6 (see <see cref="IpAddressKey.CompareTo"/>).</summary>
+    public static int CompareIp(IpAddressKey a, IpAddressKey b) => a.CompareTo(b);
 
     /// <summary>
     /// The first <see cref="Top"/> items by <paramref name="comparison"/>, as rows: a bounded heap keeps

@@ -184,17 +184,7 @@ public sealed class AlertEvaluationService(
                 if (rule.Condition is { } c) details["threshold"] = c.Value.ToString(CultureInfo.InvariantCulture);
                 else if (rule.Kind is AlertRuleKind.Metric or AlertRuleKind.Drops) details["threshold"] = rule.Threshold.ToString(CultureInfo.InvariantCulture);
                 if (mine.Count > 0) details["evidence"] = string.Join(",", mine.Select(l => l.File));
-                events.Add(new MonitorEvent
-                {
-                    Id = f.EventId,
-                    Probe = f.Probe,
-                    Time = f.Start,
-                    End = f.End,
-                    Kind = EventKinds.Alert,
-                    Severity = rule.Severity,
-                    Message = $"{rule.Name}: {summary}",
-                    Details = details,
-                });
+                events.Add(AlertEvent(EventKinds.Alert, rule, f.EventId, f.Probe, f.Start, f.End, $"{rule.Name}: {summary}", details));
             }
         }
         foreach (var group in round.Resolved.GroupBy(r => r.Rule.Name))
@@ -208,21 +198,12 @@ public sealed class AlertEvaluationService(
             {
                 var summary = $"{rule.Describe()} no longer holds (active since {AlertOutbox.Format(r.Since)})";
                 records.Add(new AlertRecord(now, EventKinds.AlertResolved, rule.Name, rule.Severity, r.Probe, r.Start, r.End, summary, null, []));
-                events.Add(new MonitorEvent
-                {
-                    Id = r.EventId,
-                    Probe = r.Probe,
-                    Time = r.Start,
-                    End = r.End,
-                    Kind = EventKinds.AlertResolved,
-                    Severity = rule.Severity,
-                    Message = $"{rule.Name} resolved",
-                    Details = new Dictionary<string, string>
+                events.Add(AlertEvent(EventKinds.AlertResolved, rule, r.EventId, r.Probe, r.Start, r.End, $"{rule.Name} resolved",
+                    new Dictionary<string, string>
                     {
                         ["rule"] = rule.Name,
                         ["since"] = r.Since.ToString("O", CultureInfo.InvariantCulture),
-                    },
-                });
+                    }));
             }
         }
         if (records.Count > 0) activity.Add(records);
@@ -237,4 +218,18 @@ public sealed class AlertEvaluationService(
             logger.LogWarning("Alert events not stored ({Count}): {Error}", events.Count, e.Message);
         }
     }
+
+    /// <summary>The stored event of a fired or resolved alert: the same fields either way, only kind, message and details differ.</summary>
+    private static MonitorEvent AlertEvent(string kind, AlertRule rule, string id, string probe, DateTimeOffset start, DateTimeOffset? end,
+        string message, IReadOnlyDictionary<string, string> details) => new()
+    {
+        Id = id,
+        Probe = probe,
+        Time = start,
+        End = end,
+        Kind = kind,
+        Severity = rule.Severity,
+        Message = message,
+        Details = details,
+    };
 }

@@ -1,9 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Storage.Consolidation;
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Metrics;

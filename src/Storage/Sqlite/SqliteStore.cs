@@ -1,14 +1,10 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Monitor.Storage.Consolidation;
 using Monitor.Storage.Model;
-using Monitor.Storage.Model.Metrics;
 using Monitor.Storage.Model.Queries;
-using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
 

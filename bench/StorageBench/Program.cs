@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Monitor.Storage;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 
 // Usage: monitor-bench-storage STORE_SPEC DAYS [SQLITE_FILE_FOR_SIZE] [BATCH]
 // Writes DAYS of 30-second intervals from one probe ending now (every catalog metric, five top-10 reports) through

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Storage.Influx;
+using Monitor.Storage.Model;
 using Monitor.Storage.Sqlite;
 
 namespace Monitor.Storage;

@@ -2,14 +2,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Monitor.Probe.Hosting;
 using Monitor.Storage;
-using Monitor.Web.Alerts;
+using Monitor.Web.Features.Alerts;
+using Monitor.Web.Features.Hosts;
+using Monitor.Web.Features.Probes;
 using Monitor.Web.Features.Sessions;
-using Monitor.Web.Api;
+using Monitor.Web.Common;
 using Monitor.Web.Components;
 using Monitor.Web.Live;
-using Monitor.Web.Reports;
+using Monitor.Web.Features.Reports;
 using Monitor.Web.Security;
-using Monitor.Web.Series;
+using Monitor.Web.Features.Series;
 using Prometheus;
 
 namespace Monitor.Web;
@@ -53,11 +55,10 @@ public static class Extensions
             services.AddHostedService(sp => sp.GetRequiredService<StoreLiveMonitor>());
         }
 
-        services.AddSingleton<SeriesService>();
-        services.AddSingleton<ReportService>();
-        services.AddSingleton<HostService>();
-        services.AddSingleton<BpfGraphCatalog>();
-        services.AddSingleton<ProbeMetricsExporter>();
+        services.AddSeries();
+        services.AddReports();
+        services.AddHosts();
+        services.AddProbes();
         services.AddAlerts(builder.Configuration, Directory.GetCurrentDirectory());
         services.AddSessions(builder.Configuration);
         return builder;
@@ -85,7 +86,7 @@ public static class Extensions
         app.MapReportsApi();
         app.MapHostsApi();
         app.MapProbesApi();
-        app.MapAlerts();
+        app.MapAlertsApi();
         app.MapSessionsApi();
         app.MapMetrics("/metrics", app.Services.GetRequiredService<ProbeMetricsExporter>().Registry);
         app.MapStaticAssets();

@@ -1,8 +1,7 @@
 using Monitor.Probe.Hosting;
 using Monitor.Web;
-using Monitor.Web.Anomalies;
+using Monitor.Web.Features.Anomalies;
 using Monitor.Web.Features.Packets;
-using Monitor.Web.Hosting;
 using Monitor.Web.Security;
 
 if (SecurityCli.TryRun(args, Console.In, Console.Out, Console.Error) is { } exitCode) return exitCode;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Storage;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Spool;
 
 // Usage: SPOOL_DIR STORE_SPEC PROBE FIRST_INDEX COUNT BASE_UNIX_SECONDS

@@ -1,6 +1,7 @@
 using Monitor.Storage.Influx;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 
 namespace Monitor.Storage.Tests;
 

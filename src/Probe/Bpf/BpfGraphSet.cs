@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Monitor.Probe.Capture;
-using Monitor.Storage.Metrics;
+using Monitor.Storage.Model.Metrics;
 
 namespace Monitor.Probe.Bpf;
 

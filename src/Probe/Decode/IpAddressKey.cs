@@ -7,7 +7,7 @@ namespace Monitor.Probe.Decode;
 /// An IPv4 or IPv6 address as two 64-bit halves, so that table keys hash and compare without
 /// allocation. IPv4 is kept as ::ffff:a.b.c.d, the IPv4-mapped form.
 /// </summary>
-public readonly record struct IpAddressKey(ulong High, ulong Low)
+public readonly record struct IpAddressKey(ulong High, ulong Low) : IComparable<IpAddressKey>
 {
     private const ulong MappedPrefix = 0x0000_FFFF_0000_0000UL;
 
@@ -61,5 +61,12 @@ public readonly record struct IpAddressKey(ulong High, ulong Low)
         h ^= h >> 33;
         h *= 0xC4CEB9FE1A85EC53UL;
         return h ^ (h >> 33);
+    }
+
+    /// <summary>Numeric order, v4 (mapped) before v6: the stable tie-break of every report.</summary>
+    public int CompareTo(IpAddressKey other)
+    {
+        var byHigh = High.CompareTo(other.High);
+        return byHigh != 0 ? byHigh : Low.CompareTo(other.Low);
     }
 }

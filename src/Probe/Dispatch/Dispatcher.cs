@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Decode;
-using Monitor.Probe.Intervals;
+using Monitor.Probe.Merge;
 
 namespace Monitor.Probe.Dispatch;
 

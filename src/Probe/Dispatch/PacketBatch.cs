@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Capture;
+using Monitor.Probe.Merge;
 
 namespace Monitor.Probe.Dispatch;
 

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Bpf;
 using Monitor.Probe.Decode;
-using Monitor.Probe.Intervals;
+using Monitor.Probe.Counting;
+using Monitor.Probe.Merge;
 using Monitor.Probe.Reports;
 using Monitor.Probe.Sessions;
 
@@ -19,7 +20,7 @@ internal sealed class Worker
     private readonly int _index;
     private readonly SpscQueue<PacketBatch> _work;
     private readonly SpscQueue<PacketBatch> _free;
-    private readonly IntervalMerger _merger;
+    private readonly IMergeInbox _merger;
     private readonly BpfGraphSet _bpf;
     private readonly PartitionReports _partitionReports;
     private readonly ReportTables _tables;
@@ -35,7 +36,7 @@ internal sealed class Worker
     private List<WorkerHandover> _closed = new();
     private Thread? _thread;
 
-    public Worker(int index, int queueCapacity, IntervalMerger merger, BpfGraphSet bpf, PartitionReports reports,
+    public Worker(int index, int queueCapacity, IMergeInbox merger, BpfGraphSet bpf, PartitionReports reports,
         ReportTables tables = ReportTables.All, SessionTable? sessions = null)
     {
         _index = index;
@@ -199,6 +200,3 @@ internal sealed class Worker
         _closed = new List<WorkerHandover>();
     }
 }
-
-/// <summary>What one worker counted up to a boundary: its second counters and, at an interval's end, its tables.</summary>
-internal sealed record WorkerHandover(int Worker, Boundary Boundary, long[] Counters, ReportSet? Reports);

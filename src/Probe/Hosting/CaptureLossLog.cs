@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Hosting;
 

@@ -3,12 +3,12 @@ using Microsoft.Extensions.Logging;
 using Monitor.Probe.Bpf;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Dispatch;
-using Monitor.Probe.Intervals;
+using Monitor.Probe.Merge;
 using Monitor.Probe.Output;
 using Monitor.Probe.Recording;
 using Monitor.Probe.Reports;
 using Monitor.Probe.Sessions;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Hosting;
 
@@ -71,7 +71,7 @@ public sealed class ProbeEngine(
                     options.RecordFileSeconds, options.SnapLength), live: !options.IsOffline, loggers.CreateLogger<PacketRecorder>());
                 recording = feed.Taps.Attach(recorder);
             }
-            merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf, recorder), sinks, reportOptions,
+            merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf, recorder is null ? null : recorder.TakeDropped), sinks, reportOptions,
                 loggers.CreateLogger<IntervalMerger>(), secondsWithInterval: options.IsOffline);
             merger.SecondClosed += feed.PublishSecond;
             var losses = new CaptureLossLog(options.Name, _logger);

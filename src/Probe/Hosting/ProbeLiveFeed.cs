@@ -1,7 +1,7 @@
 using Monitor.Probe.Capture;
 using Monitor.Probe.Dispatch;
-using Monitor.Probe.Intervals;
-using Monitor.Storage.Snapshots;
+using Monitor.Probe.Merge;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Hosting;
 

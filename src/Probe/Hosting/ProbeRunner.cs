@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Probe.Output;
 using Monitor.Probe.Reports;
-using Monitor.Storage;
 using Monitor.Probe.Sessions;
+using Monitor.Storage.Model;
 using Monitor.Storage.Sessions;
 using Monitor.Storage.Spool;
 

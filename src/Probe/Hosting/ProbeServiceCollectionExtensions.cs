@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Probe.Reports;
 using Monitor.Storage;
+using Monitor.Storage.Model;
 using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Hosting;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Output;
 

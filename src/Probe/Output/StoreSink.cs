@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Monitor.Storage;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Spool;
 
 namespace Monitor.Probe.Output;

@@ -1,6 +1,6 @@
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Reports;
 

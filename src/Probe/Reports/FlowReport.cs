@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Reports;
 
@@ -72,15 +72,7 @@ internal sealed class FlowReport(int capacity)
     private static int CompareFlows((FlowKey Key, FlowCounts Value) a, (FlowKey Key, FlowCounts Value) b)
     {
         var c = b.Value.Bytes.CompareTo(a.Value.Bytes);
-        if (c != 0) return c;
-        c = RowContext.CompareIp(a.Key.Source, b.Key.Source);
-        if (c != 0) return c;
-        c = RowContext.CompareIp(a.Key.Destination, b.Key.Destination);
-        if (c != 0) return c;
-        c = a.Key.Protocol.CompareTo(b.Key.Protocol);
-        if (c != 0) return c;
-        c = a.Key.SourcePort.CompareTo(b.Key.SourcePort);
-        return c != 0 ? c : a.Key.DestinationPort.CompareTo(b.Key.DestinationPort);
+        return c != 0 ? c : a.Key.CompareTo(b.Key);
     }
 
     public static List<ReportField> FlowFields(RowContext context, FlowKey key, long packets, long bytes)

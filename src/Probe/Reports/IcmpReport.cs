@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Reports;
 
@@ -126,13 +126,7 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
             static (a, b) =>
             {
                 var c = b.Value.Packets.CompareTo(a.Value.Packets);
-                if (c != 0) return c;
-                c = RowContext.CompareIp(a.Key.Emitter, b.Key.Emitter);
-                if (c != 0) return c;
-                c = RowContext.CompareIp(a.Key.Target, b.Key.Target);
-                if (c != 0) return c;
-                c = a.Key.Type.CompareTo(b.Key.Type);
-                return c != 0 ? c : a.Key.Code.CompareTo(b.Key.Code);
+                return c != 0 ? c : a.Key.CompareTo(b.Key);
             },
             e =>
             {
@@ -164,9 +158,7 @@ internal sealed class IcmpReport(int capacity, IReadOnlyCollection<int> standard
                 var c = (b.Reason is not null).CompareTo(a.Reason is not null);
                 if (c != 0) return c;
                 c = b.Value.Rank.CompareTo(a.Value.Rank);
-                if (c != 0) return c;
-                c = RowContext.CompareIp(a.Key.A, b.Key.A);
-                return c != 0 ? c : RowContext.CompareIp(a.Key.B, b.Key.B);
+                return c != 0 ? c : a.Key.CompareTo(b.Key);
             },
             e =>
             {

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Monitor.Probe.Decode;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Reports;
 

@@ -1,6 +1,6 @@
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports.Tables;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Reports;
 
@@ -61,11 +61,7 @@ internal sealed class ServiceReport(int capacity)
             static (a, b) =>
             {
                 var c = b.Value.Rank.CompareTo(a.Value.Rank);
-                if (c != 0) return c;
-                c = RowContext.CompareIp(a.Key.Inside, b.Key.Inside);
-                if (c != 0) return c;
-                c = RowContext.CompareIp(a.Key.Outside, b.Key.Outside);
-                return c != 0 ? c : a.Key.Port.CompareTo(b.Key.Port);
+                return c != 0 ? c : a.Key.CompareTo(b.Key);
             },
             e =>
             [

@@ -1,5 +1,5 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Consolidation;
 

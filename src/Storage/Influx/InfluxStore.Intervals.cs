@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Monitor.Storage.Consolidation;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
 
 namespace Monitor.Storage.Influx;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Monitor.Storage.Model;
 
 namespace Monitor.Storage.Sessions;
 

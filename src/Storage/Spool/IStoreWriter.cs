@@ -1,4 +1,4 @@
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Spool;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Spool;
 

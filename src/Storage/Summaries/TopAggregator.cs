@@ -1,6 +1,6 @@
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Summaries;
 

@@ -1,5 +1,5 @@
 using Monitor.Probe.Hosting;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Web.Live;
 

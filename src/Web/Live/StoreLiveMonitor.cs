@@ -1,7 +1,7 @@
-using Monitor.Storage;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Web.Live;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Monitor.Probe.Bpf;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Dispatch;
-using Monitor.Probe.Intervals;
+using Monitor.Probe.Merge;
 using Monitor.Probe.Reports;
 using Monitor.TestKit.Packets;
 
@@ -15,9 +15,9 @@ public sealed class DispatcherTests
     [Fact]
     public void Live_capture_counts_every_full_worker_queue_instead_of_waiting()
     {
-        using var merger = new IntervalMerger(1, 1, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
+        var reports = new ReportSetPool(new ReportOptions(), 3);
         // The worker is never started, so its queue fills and stays full.
-        var worker = new Worker(0, queueCapacity: 2, merger, BpfGraphSet.Empty, new PartitionReports(() => merger.RentReports(0)));
+        var worker = new Worker(0, queueCapacity: 2, new NoMerge(), BpfGraphSet.Empty, new PartitionReports(reports.Rent));
         var counters = new ProbeCounters();
         var dispatcher = new Dispatcher([worker], new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
             () => null, counters, new PacketTaps(), NullLogger.Instance);
@@ -35,8 +35,8 @@ public sealed class DispatcherTests
     [Fact]
     public void Both_directions_of_a_conversation_go_to_the_same_worker()
     {
-        using var merger = new IntervalMerger(4, 4, new SnapshotBuilder("p", BpfGraphSet.Empty), [], new ReportOptions(), NullLogger.Instance);
-        var workers = Enumerable.Range(0, 4).Select(i => new Worker(i, 64, merger, BpfGraphSet.Empty, new PartitionReports(() => merger.RentReports(i)))).ToArray();
+        var reports = new ReportSetPool(new ReportOptions(), 12);
+        var workers = Enumerable.Range(0, 4).Select(i => new Worker(i, 64, new NoMerge(), BpfGraphSet.Empty, new PartitionReports(reports.Rent))).ToArray();
         var dispatcher = new Dispatcher(workers, new IntervalClock(TimeSpan.FromSeconds(30)), live: true,
             () => null, new ProbeCounters(), new PacketTaps(), NullLogger.Instance);
         var there = PacketBuilder.Tcp("198.51.100.7", "203.0.113.9", 40000, 443, 0x02);
@@ -50,5 +50,13 @@ public sealed class DispatcherTests
         }
 
         Assert.Single(workers, w => w.Work.TryDequeue(out _));
+    }
+
+    /// <summary>The workers here are never started: nothing reaches the merge stage.</summary>
+    private sealed class NoMerge : IMergeInbox
+    {
+        public void Post(IReadOnlyList<WorkerHandover> handovers) { }
+
+        public void Fail(Exception e) { }
     }
 }

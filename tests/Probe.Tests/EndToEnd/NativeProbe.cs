@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Monitor.TestKit.Filesystems;
 
 namespace Monitor.Probe.Tests.EndToEnd;
 
@@ -13,7 +14,7 @@ public sealed class NativeProbe : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var build = Path.Combine(root, "artifacts", "native-probe");
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -51,12 +52,5 @@ public sealed class NativeProbe : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Monitor.sln not found above " + AppContext.BaseDirectory);
     }
 }

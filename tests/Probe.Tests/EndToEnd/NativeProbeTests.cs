@@ -1,5 +1,5 @@
 using Monitor.Storage;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.TestKit.Servers;
 
 namespace Monitor.Probe.Tests.EndToEnd;

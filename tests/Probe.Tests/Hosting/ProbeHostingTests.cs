@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Hosting;
 using Monitor.Probe.Tests.EndToEnd;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Tests.Hosting;
 

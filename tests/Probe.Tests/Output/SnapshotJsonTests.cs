@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Monitor.Probe.Output;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Tests.Output;
 

@@ -1,7 +1,7 @@
 using Monitor.Probe.Tests.EndToEnd;
 using Monitor.Storage;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Probe.Tests.Output;
 

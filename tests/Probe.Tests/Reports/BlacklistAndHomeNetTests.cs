@@ -1,6 +1,6 @@
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Reports;
 using static Monitor.Probe.Tests.Reports.TestPackets;
 
 namespace Monitor.Probe.Tests.Reports;

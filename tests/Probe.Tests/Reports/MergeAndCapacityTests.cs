@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Reports;
 using static Monitor.Probe.Tests.Reports.TestPackets;
 
 namespace Monitor.Probe.Tests.Reports;

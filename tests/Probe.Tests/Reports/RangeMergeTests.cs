@@ -1,7 +1,7 @@
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
 using static Monitor.Probe.Tests.Reports.TestPackets;
 

@@ -3,7 +3,7 @@ using Monitor.Probe.Capture;
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports;
 using Monitor.Probe.Tests.Capture;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Reports;
 
 namespace Monitor.Probe.Tests.Reports;
 

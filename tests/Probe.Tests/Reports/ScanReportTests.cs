@@ -1,7 +1,7 @@
 using Monitor.Probe.Decode;
 using Monitor.Probe.Reports;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
 using static Monitor.Probe.Tests.Reports.TestPackets;
 
 namespace Monitor.Probe.Tests.Reports;

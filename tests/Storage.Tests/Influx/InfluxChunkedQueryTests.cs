@@ -1,7 +1,7 @@
 using Monitor.Storage.Influx;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Tests.Support;
 using static Monitor.Storage.Tests.Support.Snapshots;
 

@@ -1,10 +1,11 @@
+using Monitor.TestKit.Filesystems;
 using Monitor.TestKit.Servers;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Spool;
 using Monitor.Storage.Tests.Spool;
 using Monitor.Storage.Tests.Support;

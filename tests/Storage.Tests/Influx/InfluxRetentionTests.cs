@@ -1,5 +1,6 @@
 using Monitor.Storage.Influx;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Tests.Support;
 using TestSnapshots = Monitor.Storage.Tests.Support.Snapshots;
 
@@ -42,7 +43,7 @@ public sealed class InfluxRetentionTests(InfluxFixture influx)
         var stored = await store.QueryIntervalsAsync(new IntervalQuery(Old, Old.AddHours(1)));
 
         Assert.Equal(120, stored.Count);
-        var top = await store.QueryTopAsync(new TopQuery(Monitor.Storage.Reports.ReportCatalog.Talkers, Old, Old.AddHours(1), N: 10));
+        var top = await store.QueryTopAsync(new TopQuery(Monitor.Storage.Model.Reports.ReportCatalog.Talkers, Old, Old.AddHours(1), N: 10));
         Assert.Equal(["10.0.0.1", "10.0.0.2"], top.Select(r => r.Text("ip")));
     }
 

@@ -1,3 +1,4 @@
+using Monitor.Storage.Model;
 using Monitor.Storage.Tests.Support;
 
 namespace Monitor.Storage.Tests.Influx;

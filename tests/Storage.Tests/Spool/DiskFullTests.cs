@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Spool;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
@@ -23,7 +23,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output) :
     private static IntervalSnapshot Heavy(DateTimeOffset start, long packets) =>
         Interval("edge", start, packets, reports: new Dictionary<string, IReadOnlyList<ReportRow>>
         {
-            [Monitor.Storage.Reports.ReportCatalog.Talkers] =
+            [Monitor.Storage.Model.Reports.ReportCatalog.Talkers] =
                 [.. Enumerable.Range(0, 400).Select(i => Talker($"10.{packets % 200}.{i / 250}.{i % 250}", packets + i, (packets + i) * 100))],
         });
 
@@ -85,7 +85,7 @@ public sealed class DiskFullTests(Xunit.Abstractions.ITestOutputHelper output) :
         Assert.Equal(sent.Count, stored.Select(i => i.Start).Distinct().Count());
         // The last interval, written after the disk grew, has all its report rows with their exact counts.
         var last = start.AddSeconds(30 * (sent.Count - 1));
-        var talkers = await store.QueryTopAsync(new TopQuery(Monitor.Storage.Reports.ReportCatalog.Talkers, last, last.AddSeconds(30), N: 1000));
+        var talkers = await store.QueryTopAsync(new TopQuery(Monitor.Storage.Model.Reports.ReportCatalog.Talkers, last, last.AddSeconds(30), N: 1000));
         Assert.Equal(400, talkers.Count);
         Assert.Equal(sent[^1] + 399, talkers.Max(r => Convert.ToInt64(r["packets"], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(0, writer.Status.Lost);

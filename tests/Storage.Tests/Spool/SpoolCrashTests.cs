@@ -1,7 +1,8 @@
 using System.Globalization;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 
 namespace Monitor.Storage.Tests.Spool;
 

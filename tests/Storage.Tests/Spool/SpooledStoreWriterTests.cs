@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Spool;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Spool;
@@ -136,7 +138,7 @@ public sealed class SpooledStoreWriterTests : IDisposable
     private static IntervalSnapshot Big(DateTimeOffset start, long packets) =>
         Interval("p1", start, packets, reports: new Dictionary<string, IReadOnlyList<ReportRow>>
         {
-            [Monitor.Storage.Reports.ReportCatalog.Talkers] = [.. Enumerable.Range(0, 300).Select(i => Talker($"10.9.{i / 250}.{i % 250}", packets, packets * 100))],
+            [Monitor.Storage.Model.Reports.ReportCatalog.Talkers] = [.. Enumerable.Range(0, 300).Select(i => Talker($"10.9.{i / 250}.{i % 250}", packets, packets * 100))],
         });
 
     /// <summary>Limits the file to its current pages and writes until SQLite says it is full.</summary>

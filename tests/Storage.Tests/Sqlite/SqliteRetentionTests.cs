@@ -1,8 +1,9 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Sqlite;

@@ -1,7 +1,8 @@
 using Microsoft.Data.Sqlite;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 using static Monitor.Storage.Tests.Support.Snapshots;
 
 namespace Monitor.Storage.Tests.Sqlite;

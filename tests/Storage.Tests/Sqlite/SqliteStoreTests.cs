@@ -1,5 +1,7 @@
+using Monitor.Storage.Model;
 using Monitor.Storage.Sqlite;
 using Monitor.Storage.Tests.Support;
+using Monitor.TestKit.Filesystems;
 
 namespace Monitor.Storage.Tests.Sqlite;
 

@@ -1,6 +1,6 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.Storage.Tests.Support;
 

@@ -1,7 +1,8 @@
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Queries;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Queries;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
 using static Monitor.Storage.Tests.Support.Snapshots;
 

@@ -1,4 +1,5 @@
 using Monitor.Storage;
+using Monitor.Storage.Model;
 
 namespace Monitor.TestKit.History;
 

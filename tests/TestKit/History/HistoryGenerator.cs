@@ -1,6 +1,6 @@
-using Monitor.Storage;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 
 namespace Monitor.TestKit.History;
 

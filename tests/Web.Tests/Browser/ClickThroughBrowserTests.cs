@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Monitor.Storage.Metrics;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using Microsoft.Playwright;
-using Monitor.Storage.Anomalies;
+using Monitor.Web.Features.Anomalies.Detection;
 using Monitor.Web.Security;
-using Monitor.Web.Tests.Anomalies;
+using Monitor.Web.Tests.Features.Anomalies;
 using Monitor.Web.Tests.Support;
 using Xunit.Abstractions;
 

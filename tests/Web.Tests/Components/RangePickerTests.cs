@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Monitor.Web.Components.Shared;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Tests.Components;
 

@@ -1,7 +1,7 @@
 using Bunit;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Web.Components.Shared;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Tests.Components;
 

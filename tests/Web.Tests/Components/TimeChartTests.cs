@@ -2,7 +2,7 @@ using System.Text.Json;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Monitor.Web.Components.Charts;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Tests.Components;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.TestKit.Synthetic;
 using Monitor.Web.Tests.Support;
 

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using Monitor.TestKit.Filesystems;
 
 namespace Monitor.Web.Tests.Support;
 
@@ -70,13 +71,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    private static string FindArtifacts()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln")))
-                return Path.Combine(dir.FullName, "artifacts");
-        return Path.Combine(AppContext.BaseDirectory, "artifacts");
-    }
+    private static string FindArtifacts() => Path.Combine(Repository.FindRoot() ?? AppContext.BaseDirectory, "artifacts");
 }
 
 [CollectionDefinition(Name)]

@@ -46,8 +46,18 @@ internal readonly record struct HostKey(IpAddressKey Ip) : ITableKey<HostKey>
 
 /// <summary>A one-way flow: addresses, IP protocol and ports (ICMP: type and code).</summary>
 internal readonly record struct FlowKey(IpAddressKey Source, IpAddressKey Destination, ushort SourcePort, ushort DestinationPort, byte Protocol)
-    : ITableKey<FlowKey>
+    : ITableKey<FlowKey>, IComparable<FlowKey>
 {
+    /// <summary>Rows that tie on their figures: by addresses, protocol, then ports.</summary>
+    public int CompareTo(FlowKey other)
+    {
+        var c = Source.CompareTo(other.Source);
+        if (c == 0) c = Destination.CompareTo(other.Destination);
+        if (c == 0) c = Protocol.CompareTo(other.Protocol);
+        if (c == 0) c = SourcePort.CompareTo(other.SourcePort);
+        return c != 0 ? c : DestinationPort.CompareTo(other.DestinationPort);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Hash() => Hashing.Mix(
         Hashing.Fold(Source) ^ BitOperations.RotateLeft(Hashing.Fold(Destination), 29)
@@ -55,23 +65,47 @@ internal readonly record struct FlowKey(IpAddressKey Source, IpAddressKey Destin
 }
 
 /// <summary>Two addresses in a fixed role order (a: the side that started, b: the other).</summary>
-internal readonly record struct PairKey(IpAddressKey A, IpAddressKey B) : ITableKey<PairKey>
+internal readonly record struct PairKey(IpAddressKey A, IpAddressKey B) : ITableKey<PairKey>, IComparable<PairKey>
 {
+    public int CompareTo(PairKey other)
+    {
+        var c = A.CompareTo(other.A);
+        return c != 0 ? c : B.CompareTo(other.B);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Hash() => Hashing.Mix(Hashing.Fold(A) ^ BitOperations.RotateLeft(Hashing.Fold(B), 29));
 }
 
 /// <summary>An ICMP error: who emitted it, to whom, type and code (ICMPv6 when the addresses are v6).</summary>
-internal readonly record struct IcmpErrorKey(IpAddressKey Emitter, IpAddressKey Target, byte Type, byte Code) : ITableKey<IcmpErrorKey>
+internal readonly record struct IcmpErrorKey(IpAddressKey Emitter, IpAddressKey Target, byte Type, byte Code)
+    : ITableKey<IcmpErrorKey>, IComparable<IcmpErrorKey>
 {
+    public int CompareTo(IcmpErrorKey other)
+    {
+        var c = Emitter.CompareTo(other.Emitter);
+        if (c == 0) c = Target.CompareTo(other.Target);
+        if (c == 0) c = Type.CompareTo(other.Type);
+        return c != 0 ? c : Code.CompareTo(other.Code);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Hash() => Hashing.Mix(
         Hashing.Fold(Emitter) ^ BitOperations.RotateLeft(Hashing.Fold(Target), 29) ^ ((ulong)Type << 8 | Code));
 }
 
 /// <summary>A service as seen from the home network: protocol, service port, inside host, outside host.</summary>
-internal readonly record struct ServiceKey(IpAddressKey Inside, IpAddressKey Outside, ushort Port, byte Protocol) : ITableKey<ServiceKey>
+internal readonly record struct ServiceKey(IpAddressKey Inside, IpAddressKey Outside, ushort Port, byte Protocol)
+    : ITableKey<ServiceKey>, IComparable<ServiceKey>
 {
+    public int CompareTo(ServiceKey other)
+    {
+        var c = Inside.CompareTo(other.Inside);
+        if (c == 0) c = Outside.CompareTo(other.Outside);
+        if (c == 0) c = Port.CompareTo(other.Port);
+        return c != 0 ? c : Protocol.CompareTo(other.Protocol);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Hash() => Hashing.Mix(
         Hashing.Fold(Inside) ^ BitOperations.RotateLeft(Hashing.Fold(Outside), 29) ^ ((ulong)Port << 8 | Protocol) * 0x9E3779B97F4A7C15UL);

@@ -1,11 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
-using Monitor.Storage.Reports;
-using Monitor.Storage.Snapshots;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
-using Monitor.Web.Formatting;
-using Monitor.Web.Navigation;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Components.Shared;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Features.Packets;
 

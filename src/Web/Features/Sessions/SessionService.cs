@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
-using Monitor.Storage.Queries;
+using Monitor.Storage.Model.Queries;
 using Monitor.Storage.Sessions;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Features.Sessions;
 
@@ -45,8 +45,8 @@ public sealed class SessionService(ISessionStore store, IReadOnlyList<IPNetwork>
             "desc" => true,
             _ => throw new StoreQueryException($"'dir' = '{search.Dir}' must be asc or desc"),
         };
-        page = Api.ApiErrors.OptionalInt(search.Page, "page", 1, 1_000_000) ?? 1;
-        size = Api.ApiErrors.OptionalInt(search.Size, "size", 1, MaxPageSize) ?? 100;
+        page = ApiErrors.OptionalInt(search.Page, "page", 1, 1_000_000) ?? 1;
+        size = ApiErrors.OptionalInt(search.Size, "size", 1, MaxPageSize) ?? 100;
         return new SessionQuery(range.From, range.To, filter, sort, descending, (page - 1) * size, size,
             string.IsNullOrWhiteSpace(search.Probe) ? null : search.Probe);
     }

@@ -3,8 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitor.Storage.Sessions;
-using Monitor.Web.Api;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Features.Sessions;
 

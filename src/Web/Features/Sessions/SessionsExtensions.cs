@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Monitor.Storage.Sessions;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Features.Sessions;
 
@@ -28,7 +29,7 @@ public static class SessionsExtensions
 public static class SessionLinks
 {
     public static string For(string? filter, DateTimeOffset from, DateTimeOffset to, string? probe = null, string? sort = null, bool descending = false) =>
-        Navigation.Links.With("sessions", ("q", filter), ("from", Time.TimeRange.Format(from)), ("to", Time.TimeRange.Format(to)),
+        Links.With("sessions", ("q", filter), ("from", TimeRange.Format(from)), ("to", TimeRange.Format(to)),
             ("probe", probe), ("sort", sort), ("dir", descending ? "desc" : null));
 
     public static string Host(string ip, DateTimeOffset from, DateTimeOffset to, string? probe = null) =>

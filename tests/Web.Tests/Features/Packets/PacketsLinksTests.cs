@@ -1,5 +1,5 @@
 using Monitor.Web.Features.Packets;
-using Monitor.Web.Time;
+using Monitor.Web.Common;
 
 namespace Monitor.Web.Tests.Features.Packets;
 

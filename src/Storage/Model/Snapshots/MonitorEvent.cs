@@ -1,0 +1,40 @@
+namespace Monitor.Storage.Model.Snapshots;
+
+/// <summary>
+/// Something that happened at a moment: probe start/stop, an alert fired or resolved, a spike found,
+/// an evidence capture written. Details carry kind-specific values (series, peak, baseline, host, file).
+/// Id is stable so that writing the same event twice keeps one copy.
+/// </summary>
+public sealed record MonitorEvent
+{
+    public required string Id { get; init; }
+    public required string Probe { get; init; }
+    public required DateTimeOffset Time { get; init; }
+    /// <summary>One of <see cref="EventKinds"/>.</summary>
+    public required string Kind { get; init; }
+    public string Severity { get; init; } = "info";
+    public required string Message { get; init; }
+    public DateTimeOffset? End { get; init; }
+    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+}
+
+public static class EventKinds
+{
+    public const string ProbeStart = "probe_start";
+    public const string ProbeStop = "probe_stop";
+    public const string Alert = "alert";
+    public const string AlertResolved = "alert_resolved";
+    public const string Spike = "spike";
+    public const string Capture = "capture";
+    public const string StoreLoss = "store_loss";
+}
+
+/// <summary>What a store knows of a probe: its last interval, counts and version.</summary>
+public sealed record ProbeStatus(
+    string Probe,
+    DateTimeOffset? LastIntervalStart,
+    DateTimeOffset? LastIntervalEnd,
+    long LastPackets,
+    double LastDrops,
+    string? Version,
+    DateTimeOffset? LastSeen);

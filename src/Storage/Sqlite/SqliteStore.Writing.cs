@@ -1,0 +1,297 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Monitor.Storage.Consolidation;
+using Monitor.Storage.Model;
+using Monitor.Storage.Model.Metrics;
+using Monitor.Storage.Model.Reports;
+using Monitor.Storage.Model.Snapshots;
+using Monitor.Storage.Summaries;
+
+namespace Monitor.Storage.Sqlite;
+
+/// <summary>
+/// Writes: intervals (with the probe's status, their 5-minute and hourly consolidations, the hour's and day's
+/// top-N summaries once over, and retention pruning), second points and events.
+/// </summary>
+public sealed partial class SqliteStore
+{
+    private async Task WriteAsync(Action<SqliteConnection> write, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await Task.Run(() =>
+            {
+                using var connection = Open();
+                write(connection);
+            }, cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 13 /* SQLITE_FULL */)
+        {
+            throw new StoreWriteException($"SQLite store {Path} is full (disk or page limit): {e.Message}", e);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes a batch in one immediate transaction with prepared commands; the 5-minute and hourly consolidations
+    /// and the summaries are redone once per batch for the buckets, hours and days it touched (same result as
+    /// interval by interval: both are recomputed from what is stored).
+    /// </summary>
+    private void WriteIntervals(SqliteConnection connection, IReadOnlyList<IntervalSnapshot> batch)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var commands = new IntervalCommands(connection, transaction);
+        var reportNames = ReportNames(connection, transaction);
+        foreach (var group in batch.GroupBy(s => s.Probe, StringComparer.Ordinal))
+        {
+            var probe = ProbeId(connection, transaction, group.Key);
+            var known = Row(connection, transaction, "SELECT last_start, summarized_until FROM probes WHERE id=$p", ("$p", probe));
+            var lastStart = known?[0] as long?;
+            var summarizedUntil = known?[1] as long?;
+            var fiveMinuteBuckets = new SortedSet<long>();
+            var metricIds = new HashSet<long>();
+            IntervalSnapshot? latest = null;
+            long newest = long.MinValue;
+            foreach (var snapshot in group)
+            {
+                var startMs = snapshot.Start.ToUnixTimeMilliseconds();
+                var time = snapshot.Start.ToUnixTimeSeconds();
+                var replay = lastStart is { } last && startMs <= last;
+                commands.Interval(probe, startMs, snapshot.End.ToUnixTimeMilliseconds(),
+                    Pack(snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() }, StoreJson.Default.IntervalSnapshot));
+                if (replay)
+                {
+                    commands.DeleteReports(probe, startMs, reportNames);
+                    commands.DeleteIntervalPoints(probe, time, AllMetricIds(connection, transaction));
+                }
+                foreach (var (name, rows) in snapshot.Reports)
+                {
+                    var info = ReportCatalog.Find(name);
+                    if (!reportNames.Contains(name))
+                    {
+                        Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
+                        reportNames.Add(name);
+                    }
+                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), Pack(rows, StoreJson.Default.IReadOnlyListReportRow));
+                }
+                var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
+                foreach (var (name, value) in SnapshotMetrics.Of(snapshot))
+                {
+                    var id = MetricId(connection, transaction, name);
+                    metricIds.Add(id);
+                    commands.Point(id, probe, time, duration, value);
+                }
+                fiveMinuteBuckets.Add(Floor(time, 300));
+                if (latest is null || snapshot.Start >= latest.Start) latest = snapshot;
+                newest = Math.Max(newest, snapshot.End.ToUnixTimeMilliseconds());
+                lastStart = lastStart is { } l ? Math.Max(l, startMs) : startMs;
+            }
+            Consolidate(connection, transaction, probe, metricIds, fiveMinuteBuckets);
+            UpdateProbe(connection, transaction, probe, latest!, newest);
+            Summarize(connection, transaction, probe, SummaryPlan.For(summarizedUntil, group.Select(s => s.Start.ToUnixTimeMilliseconds())), reportNames);
+            Prune(connection, transaction, probe, reportNames);
+        }
+        transaction.Commit();
+    }
+
+    private static void UpdateProbe(SqliteConnection connection, SqliteTransaction transaction, long probe, IntervalSnapshot latest, long newest) =>
+        Execute(connection, """
+            UPDATE probes SET interval_seconds=$d,
+                last_start = CASE WHEN last_start IS NULL OR last_start <= $s THEN $s ELSE last_start END,
+                last_end = CASE WHEN last_start IS NULL OR last_start <= $s THEN $e ELSE last_end END,
+                last_packets = CASE WHEN last_start IS NULL OR last_start <= $s THEN $n ELSE last_packets END,
+                last_drops = CASE WHEN last_start IS NULL OR last_start <= $s THEN $x ELSE last_drops END,
+                last_seen = $now, newest = max(coalesce(newest, 0), $newest)
+            WHERE id=$p
+            """, transaction,
+            ("$d", Math.Max(latest.Duration.TotalSeconds, 0.001)), ("$s", latest.Start.ToUnixTimeMilliseconds()),
+            ("$e", latest.End.ToUnixTimeMilliseconds()), ("$n", latest.Packets),
+            ("$x", SnapshotMetrics.Of(latest).GetValueOrDefault(MetricCatalog.Drops)),
+            ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$newest", newest), ("$p", probe));
+
+    /// <summary>Recomputes each touched 5-minute bucket from interval points, then each touched hour from 5-minute points: idempotent.</summary>
+    private static void Consolidate(SqliteConnection connection, SqliteTransaction transaction, long probe, HashSet<long> metricIds, SortedSet<long> fiveMinuteBuckets)
+    {
+        if (metricIds.Count == 0) return;
+        var inList = string.Join(',', metricIds.Order());
+        var hours = new SortedSet<long>(fiveMinuteBuckets.Select(b => Floor(b, 3600)));
+        foreach (var (tier, source, step, buckets) in new[]
+        {
+            (SqliteSchema.TierFiveMinute, SqliteSchema.TierInterval, 300L, fiveMinuteBuckets),
+            (SqliteSchema.TierHour, SqliteSchema.TierFiveMinute, 3600L, hours),
+        })
+        {
+            using var command = Command(connection, transaction, $"""
+                INSERT OR REPLACE INTO points(tier, metric, probe, time, dur, min, avg, max)
+                SELECT {tier}, metric, probe, $b, sum(dur), min(min), sum(avg*dur)/sum(dur), max(max) FROM points
+                WHERE tier={source} AND metric IN ({inList}) AND probe=$p AND time >= $b AND time < $b + {step}
+                GROUP BY metric, probe
+                """);
+            command.Parameters.AddWithValue("$p", probe);
+            var b = command.Parameters.Add("$b", SqliteType.Integer);
+            foreach (var bucket in buckets)
+            {
+                b.Value = bucket;
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>Makes the hourly and daily top-N summaries a batch calls for (see <see cref="SummaryPlan"/>).</summary>
+    private void Summarize(SqliteConnection connection, SqliteTransaction transaction, long probe, SummaryPlan plan, IReadOnlyCollection<string> reportNames)
+    {
+        var rangeHours = new SortedSet<long>();
+        if (plan.RangeFrom is { } from && plan.RangeTo is { } to)
+        {
+            using var command = Command(connection, transaction,
+                "SELECT DISTINCT start FROM reports WHERE report=$r AND probe=$p AND start >= $a AND start < $b");
+            command.Parameters.AddWithValue("$p", probe);
+            command.Parameters.AddWithValue("$a", from);
+            command.Parameters.AddWithValue("$b", to);
+            var r = command.Parameters.Add("$r", SqliteType.Text);
+            foreach (var report in ReportCatalog.All)
+            {
+                r.Value = report.Name;
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) rangeHours.Add(Floor(reader.GetInt64(0), HourMs));
+            }
+        }
+        foreach (var hour in rangeHours.Union(plan.RedoHours).Distinct().Order()) SummarizeHour(connection, transaction, probe, hour);
+        foreach (var day in plan.Days(rangeHours)) SummarizeDay(connection, transaction, probe, day);
+        if (plan.UntilChanged)
+            Execute(connection, "UPDATE probes SET summarized_until=$h WHERE id=$p", transaction, ("$h", plan.Until), ("$p", probe));
+    }
+
+    private void SummarizeHour(SqliteConnection connection, SqliteTransaction transaction, long probe, long hour) =>
+        StoreSummary(connection, transaction, probe, 3600, hour,
+            "SELECT report, rows FROM reports WHERE probe=$p AND start >= $a AND start < $b AND report=$r", HourMs);
+
+    private void SummarizeDay(SqliteConnection connection, SqliteTransaction transaction, long probe, long day) =>
+        StoreSummary(connection, transaction, probe, 86400, day,
+            "SELECT report, rows FROM summaries WHERE period=3600 AND probe=$p AND start >= $a AND start < $b AND report=$r", DayMs);
+
+    private void StoreSummary(SqliteConnection connection, SqliteTransaction transaction, long probe, int period, long start, string select, long length)
+    {
+        foreach (var report in ReportCatalog.All)
+        {
+            var aggregator = new TopAggregator(report);
+            using (var command = Command(connection, transaction, select))
+            {
+                command.Parameters.AddWithValue("$p", probe);
+                command.Parameters.AddWithValue("$a", start);
+                command.Parameters.AddWithValue("$b", start + length);
+                command.Parameters.AddWithValue("$r", report.Name);
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) aggregator.AddRange(ReadRows(reader, 1));
+            }
+            if (aggregator.Count == 0)
+            {
+                Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s", transaction,
+                    ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start));
+                continue;
+            }
+            var rows = aggregator.TopByEach(_options.SummaryRows);
+            Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
+                ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start),
+                ("$h", TopAggregator.HostText(report, rows)), ("$j", Pack(rows, StoreJson.Default.IReadOnlyListReportRow)));
+        }
+    }
+
+
+    /// <summary>Drops what retention no longer keeps, every <see cref="PruneEvery"/> of data; every delete walks a primary key or index.</summary>
+    private void Prune(SqliteConnection connection, SqliteTransaction transaction, long probe, IReadOnlyCollection<string> reportNames)
+    {
+        var row = Row(connection, transaction, "SELECT newest, pruned_at FROM probes WHERE id=$p", ("$p", probe));
+        if (row is null || row[0] is not long newest) return;
+        if (row[1] is long prunedAt && newest - prunedAt < (long)PruneEvery.TotalMilliseconds) return;
+        long Ms(TimeSpan retention) => newest - (long)retention.TotalMilliseconds;
+        long S(TimeSpan retention) => Ms(retention) / 1000;
+        Execute(connection, "DELETE FROM seconds WHERE probe=$p AND time < $t", transaction, ("$p", probe), ("$t", S(_options.SecondRetention)));
+        var metrics = AllMetricIds(connection, transaction);
+        using (var points = Command(connection, transaction, "DELETE FROM points WHERE tier=$tier AND metric=$m AND probe=$p AND time < $t"))
+        {
+            points.Parameters.AddWithValue("$p", probe);
+            var tierParameter = points.Parameters.Add("$tier", SqliteType.Integer);
+            var m = points.Parameters.Add("$m", SqliteType.Integer);
+            var t = points.Parameters.Add("$t", SqliteType.Integer);
+            foreach (var (tier, retention) in new[] { (1, _options.IntervalRetention), (2, _options.FiveMinuteRetention), (3, _options.HourRetention) })
+                foreach (var metric in metrics)
+                {
+                    tierParameter.Value = tier;
+                    m.Value = metric;
+                    t.Value = S(retention);
+                    points.ExecuteNonQuery();
+                }
+        }
+        Execute(connection, "DELETE FROM intervals WHERE probe=$p AND start < $t", transaction, ("$p", probe), ("$t", Ms(_options.IntervalRetention)));
+        foreach (var name in reportNames)
+        {
+            Execute(connection, "DELETE FROM reports WHERE report=$r AND probe=$p AND start < $t", transaction,
+                ("$r", name), ("$p", probe), ("$t", Ms(_options.ReportRetention)));
+            Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=3600 AND probe=$p AND start < $t", transaction,
+                ("$r", name), ("$p", probe), ("$t", Ms(_options.FiveMinuteRetention)));
+            Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=86400 AND probe=$p AND start < $t", transaction,
+                ("$r", name), ("$p", probe), ("$t", Ms(_options.HourRetention)));
+        }
+        Execute(connection, "DELETE FROM events WHERE time < $t", transaction, ("$t", Ms(_options.EventRetention)));
+        Execute(connection, "UPDATE probes SET pruned_at=$n WHERE id=$p", transaction, ("$n", newest), ("$p", probe));
+    }
+
+    private void WriteSeconds(SqliteConnection connection, IReadOnlyList<SecondPoint> points)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var insert = Command(connection, transaction, "INSERT OR REPLACE INTO seconds(probe, time, data) VALUES($p, $t, $d)");
+        var p = insert.Parameters.Add("$p", SqliteType.Integer);
+        var t = insert.Parameters.Add("$t", SqliteType.Integer);
+        var d = insert.Parameters.Add("$d", SqliteType.Blob);
+        var probes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var newest = new Dictionary<long, long>();
+        foreach (var point in points)
+        {
+            if (!probes.TryGetValue(point.Probe, out var probe)) probes[point.Probe] = probe = ProbeId(connection, transaction, point.Probe);
+            var blob = new byte[point.Metrics.Count(kv => double.IsFinite(kv.Value)) * 10];
+            var offset = 0;
+            foreach (var (name, value) in point.Metrics)
+            {
+                if (!double.IsFinite(value)) continue;
+                BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(offset), checked((ushort)MetricId(connection, transaction, name)));
+                BinaryPrimitives.WriteDoubleLittleEndian(blob.AsSpan(offset + 2), value);
+                offset += 10;
+            }
+            p.Value = probe;
+            t.Value = point.Time.ToUnixTimeSeconds();
+            d.Value = blob;
+            insert.ExecuteNonQuery();
+            var ms = point.Time.ToUnixTimeMilliseconds() + 1000;
+            newest[probe] = Math.Max(newest.GetValueOrDefault(probe), ms);
+        }
+        foreach (var (probe, ms) in newest)
+            Execute(connection, "UPDATE probes SET newest=max(coalesce(newest, 0), $n), last_seen=$now WHERE id=$p", transaction,
+                ("$n", ms), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$p", probe));
+        transaction.Commit();
+    }
+
+    private void WriteEvents(SqliteConnection connection, IReadOnlyList<MonitorEvent> events)
+    {
+        using var transaction = connection.BeginTransaction();
+        foreach (var e in events)
+        {
+            if (string.IsNullOrWhiteSpace(e.Id)) throw new ArgumentException("an event needs an id");
+            Execute(connection, "INSERT OR REPLACE INTO events(id, probe, time, kind, event) VALUES($i, $p, $t, $k, $j)", transaction,
+                ("$i", e.Id), ("$p", e.Probe), ("$t", e.Time.ToUnixTimeMilliseconds()), ("$k", e.Kind),
+                ("$j", JsonSerializer.Serialize(e, StoreJson.Default.MonitorEvent)));
+            if (e.Kind == EventKinds.ProbeStart && !string.IsNullOrWhiteSpace(e.Probe))
+            {
+                var probe = ProbeId(connection, transaction, e.Probe);
+                Execute(connection, "UPDATE probes SET version=coalesce($v, version), last_seen=$now WHERE id=$p", transaction,
+                    ("$v", e.Details.GetValueOrDefault("version")), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$p", probe));
+            }
+        }
+        transaction.Commit();
+    }
+}

@@ -36,7 +36,7 @@ public sealed record ReportInfo(
 
     /// <summary>
     /// Text fields holding a space-separated list (channels, servers, members) or a string of flag letters
-    /// (app_flags): over a range they are the union, lists in order of first appearance, letters in the order first seen.
+    /// (app_flags): over a range they are the union, lists in order of first appearance, flag letters in Ourmon's order (B G K I T S).
     /// </summary>
     public IReadOnlyList<string> ListFields { get; init; } = [];
 

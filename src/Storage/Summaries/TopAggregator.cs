@@ -38,6 +38,9 @@ public sealed class TopAggregator(ReportInfo report)
     private readonly HashSet<string> _min = [.. report.MinFields];
     private readonly HashSet<string> _list = [.. report.ListFields];
 
+    /// <summary>The order of the probe's application flag letters (BitTorrent, Gnutella, Kazaa, IRC, TLS, SSH).</summary>
+    public const string FlagOrder = "BGKITS";
+
     /// <summary>Most entries a merged list field keeps (a channel's members, a host's channels).</summary>
     public const int MaxListEntries = 64;
     private int _lists;
@@ -232,7 +235,7 @@ public sealed class TopAggregator(ReportInfo report)
         if (a.Length == 0) return b;
         if (b.Length == 0 || a == b) return a;
         if (!a.Contains(' ') && !b.Contains(' ') && a.Length <= 8 && b.Length <= 8 && (a + b).All(char.IsAsciiLetterUpper))
-            return new string([.. a.Concat(b).Distinct()]);
+            return new string([.. a.Concat(b).Distinct().OrderBy(c => FlagOrder.IndexOf(c) is var k and >= 0 ? k : FlagOrder.Length)]);
         var entries = new List<string>(a.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         foreach (var entry in b.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             if (entries.Count < MaxListEntries && !entries.Contains(entry)) entries.Add(entry);

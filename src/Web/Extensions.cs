@@ -56,6 +56,7 @@ public static class Extensions
         services.AddSingleton<SeriesService>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<HostService>();
+        services.AddSingleton<Features.Events.EventLogService>();
         services.AddSingleton<BpfGraphCatalog>();
         services.AddSingleton<ProbeMetricsExporter>();
         services.AddAlerts(builder.Configuration, Directory.GetCurrentDirectory());

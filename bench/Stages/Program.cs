@@ -6,7 +6,7 @@ using Monitor.Probe.Reports;
 
 // Where the probe's per-packet time goes, one stage added at a time, all on one thread over the same
 // file: read only, + the dispatcher's pair hash, + decode, + every report table (with an interval's
-// merge-and-build at each 30 s boundary, timed apart). Medians of --runs passes after one warm-up pass.
+// merge-and-build at each 30 s boundary, timed apart), + the payload inspection (IRC, application flags). Medians of --runs passes after one warm-up pass.
 string? file = null;
 var runs = 3;
 for (var i = 0; i < args.Length; i++)
@@ -33,6 +33,7 @@ var stages = new (string Name, Func<StageReceiver> Make)[]
     ("read + decode", () => new StageReceiver(hash: true, decode: true, reports: false)),
     ("read + decode + reports", () => new StageReceiver(hash: true, decode: true, reports: true)),
     ("  ... with prefetch", () => new StageReceiver(hash: true, decode: true, reports: true, lookahead: true)),
+    ("  ... + payload (IRC, P2P)", () => new StageReceiver(hash: true, decode: true, reports: true, lookahead: true, inspect: true)),
 };
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"stage",-26} {"M pkts/s",9} {"ns/pkt",8} {"+ns/pkt",8} {"build ms/interval",18} {"alloc B/pkt",12} {"build MB/interval",18}"));
@@ -68,7 +69,7 @@ void Run(StageReceiver receiver)
     receiver.Finish();
 }
 
-sealed class StageReceiver(bool hash, bool decode, bool reports, bool lookahead = false) : IPacketReceiver
+sealed class StageReceiver(bool hash, bool decode, bool reports, bool lookahead = false, bool inspect = false) : IPacketReceiver
 {
     private static readonly long IntervalTicks = TimeSpan.FromSeconds(30).Ticks;
     private readonly ReportSet? _reports = reports ? new ReportSet(new ReportOptions()) : null;
@@ -107,7 +108,10 @@ sealed class StageReceiver(bool hash, bool decode, bool reports, bool lookahead 
             _reports.Count(_packet);
             return;
         }
-        PacketDecoder.Decode(packet, ref _lookahead.Next);
+        ref var decoded = ref _lookahead.Next;
+        PacketDecoder.Decode(packet, ref decoded);
+        // As the worker does: payload signatures and IRC only for packets with captured payload.
+        if (inspect && decoded.PayloadCaptured > 0) _reports.Inspect(decoded, decoded.Payload(packet.Data));
         _lookahead.Commit(_reports);
     }
 

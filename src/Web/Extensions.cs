@@ -59,6 +59,7 @@ public static class Extensions
         services.AddReports();
         services.AddHosts();
         services.AddProbes();
+        services.AddSingleton<Features.Events.EventLogService>();
         services.AddAlerts(builder.Configuration, Directory.GetCurrentDirectory());
         services.AddSessions(builder.Configuration);
         return builder;

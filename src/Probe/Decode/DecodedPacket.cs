@@ -47,6 +47,13 @@ public struct DecodedPacket
     public ushort VlanId;
     /// <summary>Bytes after the transport header (ICMP: after the 8-byte ICMP header), per the IP length fields.</summary>
     public int PayloadLength;
+    /// <summary>TCP/UDP only: how many payload bytes were captured (0 when none or another transport).</summary>
+    public int PayloadCaptured;
+    /// <summary>
+    /// TCP/UDP with captured payload: how far from the frame's end the payload starts (so that the decoder need not
+    /// track offsets from the frame's start through every encapsulation; see <see cref="Payload"/>).
+    /// </summary>
+    public int PayloadFromEnd;
     /// <summary>Length of the IP packet per its own header (IPv4 total length, IPv6 40 + payload length).</summary>
     public int IpLength;
 
@@ -56,6 +63,10 @@ public struct DecodedPacket
     public byte QuotedProtocol;
     public ushort QuotedSourcePort;
     public ushort QuotedDestinationPort;
+
+    /// <summary>The captured TCP/UDP payload of this packet within the frame it was decoded from; empty when none.</summary>
+    public readonly ReadOnlySpan<byte> Payload(ReadOnlySpan<byte> frame) =>
+        PayloadCaptured == 0 ? default : frame.Slice(frame.Length - PayloadFromEnd, PayloadCaptured);
 
     public readonly bool IsIp => Layer is NetworkLayer.IPv4 or NetworkLayer.IPv6;
 

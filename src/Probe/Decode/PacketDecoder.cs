@@ -457,8 +457,10 @@ public static class PacketDecoder
             packet.PayloadLength = transportLength;
             return;
         }
-        var transport = ip[headerLength..Math.Min(ip.Length, Math.Max(headerLength, totalLength))];
-        DecodeTransport(protocol, transport, transportLength, ref packet, quoted: false);
+        var transportEnd = Math.Min(ip.Length, Math.Max(headerLength, totalLength));
+        DecodeTransport(protocol, ip[headerLength..transportEnd], transportLength, ref packet, quoted: false);
+        // The IP packet is always the frame's tail (bar the link trailer past transportEnd): see DecodedPacket.Payload.
+        if (packet.PayloadCaptured > 0) packet.PayloadFromEnd = ip.Length - transportEnd + packet.PayloadCaptured;
     }
 
     private static void DecodeIpv6(ReadOnlySpan<byte> ip, int uncaptured, ref DecodedPacket packet)
@@ -532,6 +534,7 @@ public static class PacketDecoder
         packet.IpProtocol = next;
         var transport = ip[Math.Min(offset, end)..end];
         DecodeTransport(next, transport, remaining, ref packet, quoted: false);
+        if (packet.PayloadCaptured > 0) packet.PayloadFromEnd = ip.Length - end + packet.PayloadCaptured;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -570,6 +573,8 @@ public static class PacketDecoder
                 var headerLength = (segment[12] >> 4) * 4;
                 if (headerLength < 20 || headerLength > length) packet.Malformed = true;
                 packet.PayloadLength = Math.Max(0, length - Math.Max(20, headerLength));
+                if (packet.PayloadLength > 0 && headerLength >= 20 && segment.Length > headerLength)
+                    packet.PayloadCaptured = Math.Min(segment.Length - headerLength, packet.PayloadLength);
                 break;
             }
             case 17:
@@ -582,6 +587,7 @@ public static class PacketDecoder
                 ReadPorts(segment, ref packet);
                 if (length < 8) packet.Malformed = true;
                 packet.PayloadLength = Math.Max(0, length - 8);
+                if (packet.PayloadLength > 0 && segment.Length > 8) packet.PayloadCaptured = Math.Min(segment.Length - 8, packet.PayloadLength);
                 break;
             case 1 when packet.Layer == NetworkLayer.IPv4:
             case 58 when packet.Layer == NetworkLayer.IPv6:

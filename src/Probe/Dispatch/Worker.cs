@@ -144,6 +144,7 @@ internal sealed class Worker
         var traffic = _countsTraffic;
         var bpf = traffic && _bpf.SlotCount > 0;
         var sessions = _sessions;
+        var inspects = (_tables & ReportTables.Others) != 0;
         for (var i = from; i < to; i++)
         {
             var raw = batch[i];
@@ -152,6 +153,8 @@ internal sealed class Worker
             sessions?.Count(in decoded);
             if (traffic) CounterSlots.Count(counters, decoded);
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
+            // Payload signatures and IRC: only segments with captured payload, and only those whose first byte may match.
+            if (inspects && decoded.PayloadCaptured > 0) reports.Inspect(decoded, decoded.Payload(raw.Data));
             lookahead.Commit(reports);
         }
         // Counted up to a second's end (or the batch's): the tables change hands only at one.

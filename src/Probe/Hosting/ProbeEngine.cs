@@ -77,7 +77,7 @@ public sealed class ProbeEngine(
             var losses = new CaptureLossLog(options.Name, _logger);
             merger.IntervalClosed += (snapshot, mergeTime) =>
             {
-                losses.Observe(snapshot);
+                if (losses.Observe(snapshot) is { } loss) WriteEvent(loss);
                 if (mergeTime > maxMerge) maxMerge = mergeTime;
                 totalMerge += mergeTime;
                 feed.PublishInterval(snapshot, mergeTime);
@@ -158,6 +158,7 @@ public sealed class ProbeEngine(
             Source?.Dispose();
         }
         clock.Stop();
+        if (error is not null) WriteEvent(EventKinds.ProbeError, $"probe {options.Name} failed: {error}", exitCode == 2 ? "warning" : "error");
         WriteEvent(EventKinds.ProbeStop, error is null
             ? $"probe {options.Name} stopped after {Counters.Packets} packets"
             : $"probe {options.Name} stopped: {error}", error is null ? "info" : "error");
@@ -189,6 +190,11 @@ public sealed class ProbeEngine(
                 ["packets"] = Counters.Packets.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
+        WriteEvent(monitorEvent);
+    }
+
+    private void WriteEvent(MonitorEvent monitorEvent)
+    {
         foreach (var sink in sinks)
         {
             try
@@ -197,7 +203,7 @@ public sealed class ProbeEngine(
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Output {Sink} could not take the {Kind} event", sink.GetType().Name, kind);
+                _logger.LogError(e, "Output {Sink} could not take the {Kind} event", sink.GetType().Name, monitorEvent.Kind);
             }
         }
     }

@@ -120,7 +120,7 @@ internal sealed class HostReport(int capacity)
         SynPackets = 0;
     }
 
-    public IReadOnlyList<ReportRow> Talkers(RowContext context)
+    public IReadOnlyList<ReportRow> Talkers(RowContext context, AppFlagReport apps)
     {
         var items = _table.Entries();
         return context.TopRows(items,
@@ -141,6 +141,7 @@ internal sealed class HostReport(int capacity)
                     new("bytes_sent", c.BytesSent),
                     new("packets_received", c.PacketsReceived),
                     new("bytes_received", c.BytesReceived),
+                    new("app_flags", apps.Letters(e.Key.Ip)),
                 };
                 context.Inside(fields, "inside", e.Key.Ip);
                 return fields;
@@ -148,7 +149,7 @@ internal sealed class HostReport(int capacity)
     }
 
     /// <summary>Ourmon's topn_syn: hosts that sent SYNs, by work weight, ties by SYN count.</summary>
-    public IReadOnlyList<ReportRow> Syn(RowContext context, ScanReport scans, int wormThreshold)
+    public IReadOnlyList<ReportRow> Syn(RowContext context, ScanReport scans, int wormThreshold, AppFlagReport apps)
     {
         var items = _table.Entries().Where(e => e.Value.SynSent > 0);
         return context.TopRows(items,
@@ -173,6 +174,7 @@ internal sealed class HostReport(int capacity)
                     new("work_weight", Math.Round(weight, 2)),
                     new("flag", Flag(weight)),
                     new("worm", IsWorm(c, wormThreshold)),
+                    new("app_flags", apps.Letters(e.Key.Ip)),
                 };
                 context.Inside(fields, "inside", e.Key.Ip);
                 return fields;
@@ -215,10 +217,22 @@ internal sealed class HostReport(int capacity)
         return max;
     }
 
-    /// <summary>Hosts whose SYN behaviour is Ourmon's worm signature: flag W and SYNs - FINs over the threshold.</summary>
-    public IEnumerable<IpAddressKey> WormHosts(int wormThreshold)
+    /// <summary>
+    /// Hosts whose SYN behaviour is Ourmon's worm signature (its tworm graph): SYNs - FINs over the threshold and a
+    /// work weight of at least <paramref name="wormWeight"/> (Probe:WormWeight, 90 = flag W).
+    /// </summary>
+    public IEnumerable<IpAddressKey> WormHosts(int wormThreshold, int wormWeight)
     {
         foreach (var (key, c) in _table.Entries())
-            if (c.SynSent > 0 && c.WorkWeight >= 90 && IsWorm(c, wormThreshold)) yield return key.Ip;
+            if (c.SynSent > 0 && c.WorkWeight >= wormWeight && IsWorm(c, wormThreshold)) yield return key.Ip;
     }
+
+    /// <summary>A host's work weight (0 when not in the table) and whether it has the worm's SYN - FIN count.</summary>
+    public (double Weight, bool Worm) Weight(IpAddressKey ip, int wormThreshold)
+    {
+        ref var c = ref _table.TryGet(new HostKey(ip), out var found);
+        return found ? (c.WorkWeight, c.SynSent > 0 && IsWorm(c, wormThreshold)) : (0, false);
+    }
+
+    public double WorkWeight(IpAddressKey ip) => Weight(ip, int.MaxValue).Weight;
 }

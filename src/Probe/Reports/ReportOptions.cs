@@ -28,6 +28,12 @@ public sealed record ReportOptions
     /// <summary>syn report: worm = true when SYNs sent minus FINs sent exceeds this (Ourmon: 20).</summary>
     public int WormThreshold { get; set; } = 20;
 
+    /// <summary>Worm series and port_signatures: a worm host also has a work weight of at least this, 0..100 (90 = flag W).</summary>
+    public int WormWeight { get; set; } = 90;
+
+    /// <summary>irc_channels: a member scans when its work weight is at least this (50 = flag w), or it is a worm; a channel with one is evil.</summary>
+    public int IrcScannerWeight { get; set; } = 50;
+
     /// <summary>A source probing at least this many distinct hosts or ports in an interval counts as a scanner.</summary>
     public int ScannerThreshold { get; set; } = 64;
 
@@ -64,6 +70,8 @@ public sealed record ReportOptions
         var errors = new List<string>();
         if (TableCapacity is < 16 or > 16_777_216) errors.Add($"Probe:TableCapacity must be 16..16777216 (was {TableCapacity})");
         if (WormThreshold < 0) errors.Add($"Probe:WormThreshold must be 0 or more (was {WormThreshold})");
+        if (WormWeight is < 0 or > 100) errors.Add($"Probe:WormWeight must be 0..100 (was {WormWeight})");
+        if (IrcScannerWeight is < 1 or > 100) errors.Add($"Probe:IrcScannerWeight must be 1..100 (was {IrcScannerWeight})");
         if (ScannerThreshold < 1) errors.Add($"Probe:ScannerThreshold must be 1 or more (was {ScannerThreshold})");
         if (BlacklistCheckSeconds < 1) errors.Add($"Probe:BlacklistCheckSeconds must be 1 or more (was {BlacklistCheckSeconds})");
         if (StandardPingSizes.Any(s => s < 0)) errors.Add("Probe:StandardPingSizes must not be negative");

@@ -23,6 +23,9 @@ public sealed class ReportSet
     private readonly IcmpReport _icmp;
     private readonly ServiceReport _services;
     private readonly BlacklistReport _blacklisted;
+    private readonly IrcReport _irc;
+    private readonly AppFlagReport _apps;
+    private readonly PortSignatureReport _portSignatures;
     private readonly AddressSet _homeNet;
     private readonly Blacklist? _blacklist;
 
@@ -42,6 +45,9 @@ public sealed class ReportSet
         _icmp = new IcmpReport(capacity, options.StandardPingSizes);
         _services = new ServiceReport(capacity);
         _blacklisted = new BlacklistReport(capacity);
+        _irc = new IrcReport(capacity);
+        _apps = new AppFlagReport(capacity);
+        _portSignatures = new PortSignatureReport(capacity);
         _homeNet = AddressSet.Parse(options.HomeNet);
         _blacklist = blacklist;
     }
@@ -59,6 +65,31 @@ public sealed class ReportSet
         Count(packet, hashes, ReportTables.All);
     }
 
+    /// <summary>Counts one packet with the frame it was decoded from, so that its payload is inspected too.</summary>
+    public void Count(in DecodedPacket packet, ReadOnlySpan<byte> frame)
+    {
+        Count(packet);
+        if (packet.PayloadCaptured > 0) Inspect(packet, packet.Payload(frame));
+    }
+
+    /// <summary>
+    /// Reads a TCP/UDP payload for the application flags and IRC (part of the Others tables). The caller checks that
+    /// the packet has captured payload; one lookup of its first byte turns away what no signature starts with.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Inspect(in DecodedPacket packet, ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty || packet.Malformed || !AppSignatures.MayMatch(payload[0])) return;
+        InspectCandidate(packet, payload);
+    }
+
+    private void InspectCandidate(in DecodedPacket packet, ReadOnlySpan<byte> payload)
+    {
+        var flags = AppSignatures.Match(packet, payload);
+        if (flags != AppFlags.None) _apps.Add(packet.Source, flags);
+        if (packet.Transport == Transport.Tcp && _irc.Parse(packet, payload, out var client)) _apps.Add(client, AppFlags.Irc);
+    }
+
     /// <summary>Counts one packet into the given tables, with the hashes <see cref="Prefetch"/> computed for them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Count(in DecodedPacket packet, in PacketHashes hashes, ReportTables tables)
@@ -73,7 +104,11 @@ public sealed class ReportSet
         _scans.Count(packet, hashes);
         switch (packet.Transport)
         {
-            case Transport.Tcp or Transport.Udp:
+            case Transport.Tcp:
+                _ports.Count(packet);
+                _portSignatures.Count(packet);
+                break;
+            case Transport.Udp:
                 _ports.Count(packet);
                 break;
             case Transport.Icmp or Transport.IcmpV6:
@@ -116,10 +151,10 @@ public sealed class ReportSet
     {
         var hosts = (tables & ReportTables.Hosts) != 0 ? _hosts.Table.SlotCount : 0;
         var flows = (tables & ReportTables.Flows) != 0 ? _flows.Table.SlotCount : 0;
-        if ((tables & ReportTables.Others) == 0) return new ReportSetShape(hosts, flows, 0, 0, 0, 0, 0, 0);
+        if ((tables & ReportTables.Others) == 0) return new ReportSetShape(hosts, flows, 0, 0, 0, 0, 0, 0, 0);
         var (sources, items) = _scans.Table.SlotCounts;
         return new ReportSetShape(hosts, flows, sources, items, _icmp.Errors.SlotCount, _icmp.Echoes.SlotCount,
-            _services.Table.SlotCount, _blacklisted.Table.SlotCount);
+            _services.Table.SlotCount, _blacklisted.Table.SlotCount, _portSignatures.Table.SlotCount);
     }
 
     /// <summary>
@@ -136,6 +171,7 @@ public sealed class ReportSet
         _icmp.Echoes.ReserveSlots(shape.IcmpEchoes);
         _services.Table.ReserveSlots(shape.Services);
         _blacklisted.Table.ReserveSlots(shape.Blacklist);
+        _portSignatures.Table.ReserveSlots(shape.PortSignatures);
     }
 
     /// <summary>Adds another worker's tables into this one (sums; distinct sets are unioned).</summary>
@@ -148,20 +184,24 @@ public sealed class ReportSet
         _icmp.MergeFrom(other._icmp);
         _services.MergeFrom(other._services);
         _blacklisted.MergeFrom(other._blacklisted);
+        _irc.MergeFrom(other._irc);
+        _apps.MergeFrom(other._apps);
+        _portSignatures.MergeFrom(other._portSignatures);
     }
 
     public ReportResults Build(TimeSpan duration)
     {
         var context = new RowContext(_homeNet, Options.Top);
+        var worms = _hosts.WormHosts(Options.WormThreshold, Options.WormWeight).ToList();
         var reports = new Dictionary<string, IReadOnlyList<ReportRow>>
         {
-            [ReportCatalog.Talkers] = _hosts.Talkers(context),
+            [ReportCatalog.Talkers] = _hosts.Talkers(context, _apps),
             [ReportCatalog.Flows] = _flows.Top(context, null),
             [ReportCatalog.TcpFlows] = _flows.Top(context, static p => p == 6),
             [ReportCatalog.UdpFlows] = _flows.Top(context, static p => p == 17),
             [ReportCatalog.IcmpFlows] = _flows.Top(context, static p => p is 1 or 58),
             [ReportCatalog.Ports] = _ports.Top(context),
-            [ReportCatalog.Syn] = _hosts.Syn(context, _scans, Options.WormThreshold),
+            [ReportCatalog.Syn] = _hosts.Syn(context, _scans, Options.WormThreshold, _apps),
             [ReportCatalog.IpScanners] = _scans.IpScanners(context),
             [ReportCatalog.PortScanners] = _scans.PortScanners(context),
             [ReportCatalog.Udp] = _hosts.Udp(context, _scans),
@@ -169,6 +209,9 @@ public sealed class ReportSet
             [ReportCatalog.IcmpTunnels] = _icmp.TunnelRows(context),
             [ReportCatalog.Blacklist] = _blacklisted.Top(context),
             [ReportCatalog.Services] = _services.Top(context),
+            [ReportCatalog.IrcChannels] = _irc.Channels(context, IrcState),
+            [ReportCatalog.IrcHosts] = _irc.Hosts(context, IrcState),
+            [ReportCatalog.PortSignatures] = _portSignatures.Rows(context, worms, _hosts.WorkWeight),
             [ReportCatalog.Overflow] = Overflow(),
         };
         _scans.AddSets(reports);
@@ -179,21 +222,35 @@ public sealed class ReportSet
             [MetricCatalog.UdpMaxWeight] = _hosts.MaxUdpWeight(),
             [MetricCatalog.IcmpErrors] = _icmp.ErrorPackets / seconds,
             [MetricCatalog.Syn] = _hosts.SynPackets / seconds,
-            [MetricCatalog.Scanners] = CountScanners(),
+            [MetricCatalog.Scanners] = CountScanners(worms),
+            [MetricCatalog.IrcJoins] = _irc.Joins / seconds,
+            [MetricCatalog.IrcPrivmsgs] = _irc.Privmsgs / seconds,
+            [MetricCatalog.IrcPings] = _irc.Pings / seconds,
+            [MetricCatalog.IrcPongs] = _irc.Pongs / seconds,
+            [MetricCatalog.WormTotal] = worms.Count,
+            [MetricCatalog.WormHome] = worms.Count(_homeNet.Contains),
+            [MetricCatalog.WormRemote] = worms.Count(ip => !_homeNet.Contains(ip)),
         };
         return new ReportResults(reports, metrics);
     }
 
     /// <summary>
     /// Hosts flagged as scanners: at least ScannerThreshold distinct destinations or ports probed
-    /// (see <see cref="ScanReport"/>), or Ourmon's worm signature in the syn report (flag W and
-    /// SYNs - FINs over WormThreshold).
+    /// (see <see cref="ScanReport"/>), or Ourmon's worm signature in the syn report (work weight at least
+    /// WormWeight and SYNs - FINs over WormThreshold).
     /// </summary>
-    private int CountScanners()
+    private int CountScanners(IEnumerable<IpAddressKey> worms)
     {
         var scanners = new HashSet<IpAddressKey>(_scans.Scanners(Options.ScannerThreshold));
-        scanners.UnionWith(_hosts.WormHosts(Options.WormThreshold));
+        scanners.UnionWith(worms);
         return scanners.Count;
+    }
+
+    /// <summary>An IRC member's work weight and whether it scans: weight at least IrcScannerWeight, or a worm.</summary>
+    private (double Weight, bool Scans) IrcState(IpAddressKey ip)
+    {
+        var (weight, worm) = _hosts.Weight(ip, Options.WormThreshold);
+        return (weight, worm || (weight > 0 && weight >= Options.IrcScannerWeight));
     }
 
     /// <summary>One row per table that folded keys this interval (empty when every figure is exact).</summary>
@@ -229,6 +286,11 @@ public sealed class ReportSet
         Add("services", "services", v.Capacity, v.Count, v.Folded, v.MaxError, "bytes");
         var b = _blacklisted.Table;
         Add("blacklist", "blacklist", b.Capacity, b.Count, b.Folded, b.MaxError, "packets");
+        Add("irc", "irc_channels,irc_hosts", _irc.Capacity, _irc.Keys, _irc.Folded, 0, "messages");
+        var a = _apps.Table;
+        Add("app_flags", "talkers,syn", a.Capacity, a.Count, a.Folded, a.MaxError, "payloads");
+        var ps = _portSignatures.Table;
+        Add("port_signatures", "port_signatures", ps.Capacity, ps.Count, ps.Folded, ps.MaxError, "packets");
         return rows;
     }
 
@@ -241,12 +303,15 @@ public sealed class ReportSet
         _icmp.Clear();
         _services.Clear();
         _blacklisted.Clear();
+        _irc.Clear();
+        _apps.Clear();
+        _portSignatures.Clear();
     }
 }
 
 /// <summary>Slot counts of a report set's tables (0 for a table not to size).</summary>
 public readonly record struct ReportSetShape(
-    int Hosts, int Flows, int ScanSources, int ScanItems, int IcmpErrors, int IcmpEchoes, int Services, int Blacklist);
+    int Hosts, int Flows, int ScanSources, int ScanItems, int IcmpErrors, int IcmpEchoes, int Services, int Blacklist, int PortSignatures);
 
 /// <summary>The built reports of an interval and the series they add (max UDP weight, ICMP errors, ...).</summary>
 public sealed record ReportResults(

@@ -36,6 +36,13 @@ public sealed class TopAggregator(ReportInfo report)
     private readonly Dictionary<string, Merged> _rows = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sum = [.. report.SumFields];
     private readonly HashSet<string> _min = [.. report.MinFields];
+    private readonly HashSet<string> _list = [.. report.ListFields];
+
+    /// <summary>The order of the probe's application flag letters (BitTorrent, Gnutella, Kazaa, IRC, TLS, SSH).</summary>
+    public const string FlagOrder = "BGKITS";
+
+    /// <summary>Most entries a merged list field keeps (a channel's members, a host's channels).</summary>
+    public const int MaxListEntries = 64;
     private int _lists;
 
     public int Count => _rows.Count;
@@ -212,6 +219,7 @@ public sealed class TopAggregator(ReportInfo report)
         {
             (long a, long b) => _sum.Contains(name) ? a + b : _min.Contains(name) ? Math.Min(a, b) : Math.Max(a, b),
             (bool a, bool b) => a || b,
+            (string a, string b) when _list.Contains(name) => UnionList(a, b),
             (string a, string b) when _min.Contains(name) => string.CompareOrdinal(a, b) <= 0 ? a : b,
             (string a, string b) when report.MaxFields.Contains(name) => string.CompareOrdinal(a, b) >= 0 ? a : b,
             (string, string b) => b,
@@ -219,6 +227,19 @@ public sealed class TopAggregator(ReportInfo report)
                 _sum.Contains(name) ? Number(a) + Number(b) : _min.Contains(name) ? Math.Min(Number(a), Number(b)) : Math.Max(Number(a), Number(b)),
             _ => next,
         };
+    }
+
+    /// <summary>A list field's union: space-separated entries, or flag letters when neither side has a space.</summary>
+    private static string UnionList(string a, string b)
+    {
+        if (a.Length == 0) return b;
+        if (b.Length == 0 || a == b) return a;
+        if (!a.Contains(' ') && !b.Contains(' ') && a.Length <= 8 && b.Length <= 8 && (a + b).All(char.IsAsciiLetterUpper))
+            return new string([.. a.Concat(b).Distinct().OrderBy(c => FlagOrder.IndexOf(c) is var k and >= 0 ? k : FlagOrder.Length)]);
+        var entries = new List<string>(a.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var entry in b.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (entries.Count < MaxListEntries && !entries.Contains(entry)) entries.Add(entry);
+        return string.Join(' ', entries);
     }
 
     private static double Number(object value) => value is IConvertible c && IsNumber(value) ? c.ToDouble(null) : 0;

@@ -31,7 +31,8 @@ public static class Links
 
     /// <summary>
     /// The report a series' graph opens on a click: the one whose rows explain that series (UDP weight → udp,
-    /// SYNs → syn, ICMP errors → icmp_errors, new flows → flows, scanners → ip_scanners), else the talkers.
+    /// SYNs → syn, ICMP errors → icmp_errors, new flows → flows, scanners → ip_scanners,
+    /// worm hosts → port_signatures, IRC messages → irc_channels), else the talkers.
     /// </summary>
     public static string ReportFor(string? metric) => metric switch
     {
@@ -40,6 +41,8 @@ public static class Links
         MetricCatalog.IcmpErrors => ReportCatalog.IcmpErrors,
         MetricCatalog.NewFlows => ReportCatalog.Flows,
         MetricCatalog.Scanners => ReportCatalog.IpScanners,
+        MetricCatalog.WormTotal or MetricCatalog.WormHome or MetricCatalog.WormRemote => ReportCatalog.PortSignatures,
+        MetricCatalog.IrcJoins or MetricCatalog.IrcPrivmsgs or MetricCatalog.IrcPings or MetricCatalog.IrcPongs => ReportCatalog.IrcChannels,
         _ => DefaultReport,
     };
 

@@ -103,10 +103,7 @@ public sealed class ProbeLogLinesTests(ITestOutputHelper output) : IDisposable
             Metrics = new Dictionary<string, double> { [MetricCatalog.Drops] = drops, [MetricCatalog.QueueFull] = queueFull },
         };
 
-        losses.Observe(Interval(0, 0, 0));
-        losses.Observe(Interval(1, 40, 0));
-        losses.Observe(Interval(2, 0, 0));
-        losses.Observe(Interval(3, 10, 0.1));
+        var events = new[] { Interval(0, 0, 0), Interval(1, 40, 0), Interval(2, 0, 0), Interval(3, 10, 0.1) }.Select(losses.Observe).ToList();
 
         Assert.Equal(2, log.Lines.Count);
         Assert.All(log.Lines, l => Assert.Equal(LogLevel.Warning, l.Level));
@@ -114,6 +111,12 @@ public sealed class ProbeLogLinesTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("1200 dropped since start", log.Lines[0].Message);
         Assert.Contains("300 dropped by the capture buffer, 0 by the interface, 3 batch(es)", log.Lines[1].Message);
         Assert.Contains("1500 dropped since start", log.Lines[1].Message);
+        // The lossy intervals are capture_loss events for the event log, one per interval.
+        Assert.Equal([false, true, false, true], events.Select(e => e is not null));
+        var first = events[1]!;
+        Assert.Equal((EventKinds.CaptureLoss, start.AddSeconds(30), start.AddSeconds(60)), (first.Kind, first.Time, first.End));
+        Assert.Equal("1200", first.Details["kernel"]);
+        Assert.Equal("3", events[3]!.Details["queue_full"]);
     }
 
     public void Dispose()

@@ -29,7 +29,7 @@ public class HostReportTests
         Assert.Equal(300, two.Long("bytes_sent"));
         Assert.Equal(2, two.Long("packets_received"));
         Assert.Equal(150, two.Long("bytes_received"));
-        Assert.Equal(["ip", "packets", "bytes", "packets_sent", "bytes_sent", "packets_received", "bytes_received"],
+        Assert.Equal(["ip", "packets", "bytes", "packets_sent", "bytes_sent", "packets_received", "bytes_received", "app_flags"],
             two.Fields.Select(f => f.Name));
     }
 

@@ -332,6 +332,82 @@ public abstract class StoreContractTests
         }
     }
 
+    [Fact]
+    public async Task Irc_channels_over_a_range_union_members_and_scanners_sum_messages_and_stay_evil()
+    {
+        await using var store = await CreateStoreAsync();
+        var day = Base;
+        var quarters = Enumerable.Range(0, 26 * 4).ToList();
+        await store.WriteIntervalsAsync([.. quarters.Select(i => Interval("p1", day.AddMinutes(15 * i), 100, seconds: 900, reports: IrcReports(i)))]);
+
+        foreach (var (from, to) in new[] { (day, day.AddDays(1)), (day.AddMinutes(50), day.AddHours(25).AddMinutes(10)) })
+        {
+            var inRange = quarters.Where(i => day.AddMinutes(15 * i) >= from && day.AddMinutes(15 * i) < to).ToList();
+            var channels = await store.QueryTopAsync(new TopQuery(ReportCatalog.IrcChannels, from, to));
+            Assert.Equal(["#bots", "#chat"], channels.Select(c => c.Text("channel")));
+            var bots = channels[0];
+            Assert.Equal(8, bots.Number("hosts"));
+            Assert.Equal(2, bots.Number("scanners"));
+            Assert.True(bots["evil"] is true);
+            Assert.Equal(inRange.Count * 2, bots.Number("joins"));
+            Assert.Equal(95.5, bots.Number("max_work_weight"));
+            Assert.Equal(8, bots.Text("members").Split(' ').Distinct().Count());
+            Assert.Equal("203.0.113.66:8585", bots.Text("servers"));
+            var chat = channels[1];
+            Assert.Equal(10, chat.Number("hosts"));
+            Assert.Equal(0, chat.Number("scanners"));
+            Assert.True(chat["evil"] is false);
+            Assert.DoesNotContain(channels.SelectMany(r => r.Fields), f => f.Name.EndsWith(TopAggregator.SetSuffix, StringComparison.Ordinal));
+
+            var host = Assert.Single(await store.QueryTopAsync(new TopQuery(ReportCatalog.IrcHosts, from, to)));
+            Assert.Equal(inRange.Count, host.Number("pings"));
+            Assert.Equal("#bots #other", host.Text("channels"));
+            var talker = (await store.QueryTopAsync(new TopQuery(ReportCatalog.Talkers, from, to, Host: "10.1.0.1"))).Single();
+            Assert.Equal("BI", talker.Text("app_flags"));
+        }
+    }
+
+    /// <summary>
+    /// Quarter i: #bots has members i % 8 and (i + 1) % 8, the first scanning when i % 4 == 0 (members 0 and 4 over a
+    /// day); #chat has the same ten talkers every quarter and no scanner.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<ReportRow>> IrcReports(int i)
+    {
+        static string Set(IEnumerable<int> members)
+        {
+            var set = new DistinctUnion();
+            foreach (var m in members) set.Add(SplitMix((ulong)m));
+            return set.ToText();
+        }
+        var bots = new[] { i % 8, (i + 1) % 8 };
+        var scanners = i % 4 == 0 ? new[] { i % 8 } : [];
+        ReportRow Channel(string name, int[] members, int[] scanning, double weight, string server) => new(
+        [
+            new("channel", name), new("hosts", (long)members.Length), new("scanners", (long)scanning.Length),
+            new("max_work_weight", weight), new("joins", 2L), new("privmsgs", 1L), new("servers", server),
+            new("members", string.Join(' ', members.Select(m => $"10.1.{name.Length}.{m}"))), new("evil", scanning.Length > 0),
+            new("hosts_set", Set(members)), new("scanners_set", Set(scanning)),
+        ]);
+        return new Dictionary<string, IReadOnlyList<ReportRow>>
+        {
+            [ReportCatalog.IrcChannels] =
+            [
+                Channel("#bots", bots, scanners, i == 7 ? 95.5 : 40, "203.0.113.66:8585"),
+                Channel("#chat", [.. Enumerable.Range(100, 10)], [], 5, "192.0.2.10:6667"),
+            ],
+            [ReportCatalog.IrcHosts] = [new(
+            [
+                new("ip", "10.1.0.1"), new("channels", i % 2 == 0 ? "#bots" : "#bots #other"), new("joins", 1L), new("privmsgs", 0L),
+                new("pings", 1L), new("pongs", 1L), new("work_weight", 12.5), new("server", "203.0.113.66:8585"),
+            ])],
+            [ReportCatalog.Talkers] = [new(
+            [
+                new("ip", "10.1.0.1"), new("packets", 10L), new("bytes", 1000L), new("packets_sent", 5L), new("bytes_sent", 500L),
+                new("packets_received", 5L), new("bytes_received", 500L), new("app_flags", i == 5 ? "B" : i % 4 == 1 ? "I" : ""),
+            ])],
+        };
+    }
+
     private static string Stamp(DateTimeOffset day, int quarter, int seconds) =>
         day.AddMinutes(15 * quarter).AddSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

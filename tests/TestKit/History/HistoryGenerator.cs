@@ -201,6 +201,10 @@ public sealed class HistoryGenerator
             [MetricCatalog.IcmpErrors] = icmpErrors,
             [MetricCatalog.Syn] = syn,
             [MetricCatalog.Scanners] = scanners,
+            // The scan source sends SYNs only (work weight 100): it is the interval's one worm, from outside.
+            [MetricCatalog.WormTotal] = scanners,
+            [MetricCatalog.WormHome] = 0,
+            [MetricCatalog.WormRemote] = scanners,
         };
         var perProtocol = new Dictionary<string, (double Pps, double Bps)>
         {

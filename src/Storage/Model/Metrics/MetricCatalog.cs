@@ -29,6 +29,13 @@ public static class MetricCatalog
     public const string IcmpErrors = "icmp.errors";
     public const string Syn = "syn";
     public const string Scanners = "scanners";
+    public const string IrcJoins = "irc.joins";
+    public const string IrcPrivmsgs = "irc.privmsgs";
+    public const string IrcPings = "irc.pings";
+    public const string IrcPongs = "irc.pongs";
+    public const string WormTotal = "worm.total";
+    public const string WormHome = "worm.home";
+    public const string WormRemote = "worm.remote";
     public const string BpfPrefix = "bpf.";
 
     public static readonly IReadOnlyList<string> Protocols = ["tcp", "udp", "icmp", "icmpv6", "other"];
@@ -73,6 +80,13 @@ public static class MetricCatalog
             new(IcmpErrors, "ICMP errors", "packets/s", MetricKind.Rate),
             new(Syn, "TCP SYNs", "packets/s", MetricKind.Rate),
             new(Scanners, "Scanning hosts", "hosts", MetricKind.Gauge),
+            new(IrcJoins, "IRC JOINs", "messages/s", MetricKind.Rate),
+            new(IrcPrivmsgs, "IRC PRIVMSGs", "messages/s", MetricKind.Rate),
+            new(IrcPings, "IRC PINGs", "messages/s", MetricKind.Rate),
+            new(IrcPongs, "IRC PONGs", "messages/s", MetricKind.Rate),
+            new(WormTotal, "Worm hosts", "hosts", MetricKind.Gauge),
+            new(WormHome, "Worm hosts at home", "hosts", MetricKind.Gauge),
+            new(WormRemote, "Worm hosts outside", "hosts", MetricKind.Gauge),
         };
         foreach (var p in Protocols)
         {

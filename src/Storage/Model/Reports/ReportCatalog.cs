@@ -34,6 +34,12 @@ public sealed record ReportInfo(
     /// <summary>Averages weighted by a sum field (avg_size_ab by packets_ab): merged as the weighted mean.</summary>
     public IReadOnlyList<(string Average, string Weight)> MeanFields { get; init; } = [];
 
+    /// <summary>
+    /// Text fields holding a space-separated list (channels, servers, members) or a string of flag letters
+    /// (app_flags): over a range they are the union, lists in order of first appearance, flag letters in Ourmon's order (B G K I T S).
+    /// </summary>
+    public IReadOnlyList<string> ListFields { get; init; } = [];
+
     /// <summary>Figures derived from others (ratios, flags), recomputed after a merge from the merged fields.</summary>
     public Func<ReportRow, IReadOnlyList<ReportField>>? Derive { get; init; }
 
@@ -62,6 +68,9 @@ public static class ReportCatalog
     public const string IcmpTunnels = "icmp_tunnels";
     public const string Blacklist = "blacklist";
     public const string Services = "services";
+    public const string IrcChannels = "irc_channels";
+    public const string IrcHosts = "irc_hosts";
+    public const string PortSignatures = "port_signatures";
     public const string Overflow = "overflow";
 
     private static readonly string[] FlowKey = ["src", "dst", "proto", "sport", "dport"];
@@ -70,7 +79,10 @@ public static class ReportCatalog
     public static readonly IReadOnlyList<ReportInfo> All =
     [
         new(Talkers, "Top talkers", ["ip"],
-            ["packets", "bytes", "packets_sent", "bytes_sent", "packets_received", "bytes_received"], [], ["ip"], "bytes"),
+            ["packets", "bytes", "packets_sent", "bytes_sent", "packets_received", "bytes_received"], [], ["ip"], "bytes")
+        {
+            ListFields = ["app_flags"],
+        },
         new(Flows, "Top flows", FlowKey, PacketsBytes, [], ["src", "dst"], "bytes"),
         new(TcpFlows, "Top TCP flows", FlowKey, PacketsBytes, [], ["src", "dst"], "bytes"),
         new(UdpFlows, "Top UDP flows", FlowKey, PacketsBytes, [], ["src", "dst"], "bytes"),
@@ -82,6 +94,7 @@ public static class ReportCatalog
         {
             Order = ["work_weight", "syn_sent"],
             UnionFields = ["distinct_hosts", "distinct_ports"],
+            ListFields = ["app_flags"],
             Derive = SynDerived,
         },
         new(IpScanners, "IP scanners", ["ip"], [],
@@ -116,6 +129,25 @@ public static class ReportCatalog
         },
         new(Services, "Bandwidth per service", ["proto", "port", "inside", "outside"],
             ["packets_out", "bytes_out", "packets_in", "bytes_in", "bytes"], [], ["inside", "outside"], "bytes"),
+        new(IrcChannels, "IRC channels (botnets: members that scan)", ["channel"], ["joins", "privmsgs"],
+            ["hosts", "scanners", "max_work_weight"], [], "scanners")
+        {
+            Order = ["scanners", "hosts"],
+            UnionFields = ["hosts", "scanners"],
+            ListFields = ["servers", "members"],
+            Derive = row => [new("evil", row.Number("scanners") > 0)],
+        },
+        new(IrcHosts, "IRC hosts", ["ip"], ["joins", "privmsgs", "pings", "pongs"], ["work_weight"], ["ip"], "work_weight")
+        {
+            Order = ["work_weight", "privmsgs", "joins"],
+            ListFields = ["channels"],
+        },
+        new(PortSignatures, "Port signatures of worm hosts (portreport)", ["ip", "port"], ["syns", "host_syns"],
+            ["work_weight"], ["ip"], "host_syns")
+        {
+            Order = ["host_syns", "syns"],
+            Derive = row => [new("percent", row.Number("host_syns") <= 0 ? 0.0 : Math.Round(100.0 * row.Number("syns") / row.Number("host_syns"), 2))],
+        },
         new(Overflow, "Folded table keys", ["table"], ["folded"], ["capacity", "keys", "max_error", "estimated"], [], "folded"),
     ];
 

@@ -27,6 +27,14 @@ public static class EventKinds
     public const string Spike = "spike";
     public const string Capture = "capture";
     public const string StoreLoss = "store_loss";
+    /// <summary>The probe stopped on an error (bad input, a failed worker or sink); the message says which.</summary>
+    public const string ProbeError = "probe_error";
+    /// <summary>An interval in which the capture lost packets (kernel buffer, interface, full worker queues).</summary>
+    public const string CaptureLoss = "capture_loss";
+
+    /// <summary>Every kind the stores hold, in the order the event log offers them as filters.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [ProbeStart, ProbeStop, ProbeError, CaptureLoss, StoreLoss, Alert, AlertResolved, Spike, Capture];
 }
 
 /// <summary>What a store knows of a probe: its last interval, counts and version.</summary>

@@ -151,7 +151,7 @@ public sealed partial class ReportTable
     };
 
     private static string RowClass(ReportRow row) =>
-        row["worm"] is true ? "worm" : row.Text("flag") == "W" ? "flag-w-high" : "";
+        row["worm"] is true || row["evil"] is true ? "worm" : row.Text("flag") == "W" ? "flag-w-high" : "";
 
     private string CellClass(ReportRow row, string column) => row[column] switch
     {
@@ -184,6 +184,23 @@ public sealed partial class ReportTable
         {
             case ("flag", string flag) when flag.Length > 0:
                 builder.AddContent(10, Badge($"flag flag-{(flag == "W" ? "high" : "low")}", flag));
+                return;
+            case ("members", string members):
+                // irc_channels: each member links to its host page (one region per member keeps sequence numbers literal).
+                foreach (var member in members.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    builder.OpenRegion(50);
+                    builder.OpenElement(0, "a");
+                    builder.AddAttribute(1, "href", Links.Host(member, HostRange, Probe));
+                    builder.AddAttribute(2, "class", "host");
+                    builder.AddContent(3, member);
+                    builder.CloseElement();
+                    builder.AddContent(4, " ");
+                    builder.CloseRegion();
+                }
+                return;
+            case ("evil", bool evil):
+                if (evil) builder.AddContent(21, Badge("worm-mark", "evil"));
                 return;
             case ("worm", bool worm):
                 if (worm) builder.AddContent(20, Badge("worm-mark", "worm"));

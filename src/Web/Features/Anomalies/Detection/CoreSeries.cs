@@ -15,6 +15,9 @@ public static class CoreSeries
         MetricCatalog.IcmpErrors,
         MetricCatalog.Syn,
         MetricCatalog.Scanners,
+        MetricCatalog.WormTotal,
+        MetricCatalog.WormHome,
+        MetricCatalog.WormRemote,
     ];
 
     /// <summary>
@@ -25,7 +28,7 @@ public static class CoreSeries
     {
         MetricCatalog.Bits => 8_000,
         MetricCatalog.UdpMaxWeight => 1_000,
-        MetricCatalog.Scanners => 0.1,
+        MetricCatalog.Scanners or MetricCatalog.WormTotal or MetricCatalog.WormHome or MetricCatalog.WormRemote => 0.1,
         _ => 0.5,
     };
 }

@@ -34,8 +34,9 @@ public sealed class CompositionRootTests : IDisposable
         });
         var feed = site.Services.GetRequiredService<ProbeLiveFeed>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(Path.Combine(spool, "spool.lock")) && feed.Status.State is ProbeState.NotStarted or ProbeState.Running
-               && DateTime.UtcNow < deadline)
+        // The spool opens before the engine reports itself running: wait for both (or for the probe to stop).
+        while (!(File.Exists(Path.Combine(spool, "spool.lock")) && feed.Status.State == ProbeState.Running)
+               && feed.Status.State is ProbeState.NotStarted or ProbeState.Running && DateTime.UtcNow < deadline)
             await Task.Delay(50);
         Assert.True(File.Exists(Path.Combine(spool, "spool.lock")), $"no spool under Spool:Directory; probe {feed.Status.State}: {feed.Status.LastError}");
         Assert.Equal(ProbeState.Running, feed.Status.State);

@@ -53,6 +53,23 @@ public sealed class LongCaptureTests : IDisposable
         Assert.Equal(capture.Packets, run.Packets);
     }
 
+    [Fact]
+    public async Task A_six_hour_quiet_gap_between_two_captures_costs_no_intervals_of_its_own()
+    {
+        var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var before = SyntheticCapture.Write(Path.Combine(_folder, "before.pcap"), 3, 2000, start, TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(30));
+        var after = SyntheticCapture.Write(Path.Combine(_folder, "after.pcap"), 4, 2000, start.AddHours(6.5), TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(30));
+
+        var run = await ProbeRun.RunAsync("--read", before.Path, after.Path, "--interval", "30", "--store", "none", "--workers", "1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(before.Packets + after.Packets, run.Packets);
+        // The clock jumps over the quiet hours to the next packet's interval: the 720 intervals of the gap are
+        // neither counted nor written, so the run is the cost of its two busy half hours.
+        Assert.InRange(run.Intervals.Count, before.PacketsPerInterval.Count + after.PacketsPerInterval.Count - 2,
+            before.PacketsPerInterval.Count + after.PacketsPerInterval.Count + 2);
+    }
+
     /// <summary>Runs the probe while another thread samples live managed memory (after a full collection).</summary>
     private static async Task<(ProbeRun Run, long PeakBytes)> RunSampledAsync(string capture)
     {

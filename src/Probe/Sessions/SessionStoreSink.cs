@@ -31,25 +31,26 @@ public sealed class SessionStoreSink(ISessionStore store, string probe, SpoolOpt
     public void Flush()
     {
         if (TryWrite() || _pending.Count < MaxPending) return;
-        var wait = retry.RetryMin;
-        while (!TryWrite())
-        {
-            Thread.Sleep(wait);
-            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, retry.RetryMax.Ticks));
-        }
+        RetryUntil(DateTime.MaxValue);
     }
 
     public void Complete()
     {
-        var deadline = DateTime.UtcNow + retry.FlushTimeout;
+        if (!RetryUntil(DateTime.UtcNow + retry.FlushTimeout))
+            throw new IOException($"the session store still refuses after {retry.FlushTimeout}: {_pending.Count} session records are lost");
+    }
+
+    /// <summary>Writes the waiting records, retrying with the spool's backoff until the deadline; false if it passed.</summary>
+    private bool RetryUntil(DateTime deadline)
+    {
         var wait = retry.RetryMin;
         while (!TryWrite())
         {
-            if (DateTime.UtcNow >= deadline)
-                throw new IOException($"the session store still refuses after {retry.FlushTimeout}: {_pending.Count} session records are lost");
+            if (DateTime.UtcNow >= deadline) return false;
             Thread.Sleep(wait);
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, retry.RetryMax.Ticks));
         }
+        return true;
     }
 
     public void Dispose() => store.DisposeAsync().AsTask().GetAwaiter().GetResult();

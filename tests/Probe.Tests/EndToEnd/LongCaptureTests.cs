@@ -7,6 +7,7 @@ namespace Monitor.Probe.Tests.EndToEnd;
 /// hold about as much memory as the same packets over minutes. (A day of sparse traffic took 18 GiB when
 /// every interval left a fresh report set of several MiB behind a merger that could not keep up.)
 /// </summary>
+[Collection(MemoryMeasurements.Name)]
 public sealed class LongCaptureTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("monitor-long-").FullName;
@@ -92,4 +93,14 @@ public sealed class LongCaptureTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
+
+/// <summary>
+/// Tests that measure the process's managed memory run alone, after the parallel ones: other test classes'
+/// probe runs in the same process (each session table is tens of MiB) would count into the figures.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "Memory measurements";
 }

@@ -45,7 +45,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         page.WaitForFunctionAsync(
             "name => { const el = document.querySelector(`[data-chart-plot='${name}']`); " +
             "return el && Number(el.dataset.points) > 0 && el.querySelectorAll('.apexcharts-series path').length > 0; }",
-            chart);
+            chart, new PageWaitForFunctionOptions { Timeout = 60_000 }); // a loaded machine (the whole suite at once) takes its time
 
     [Fact]
     public async Task After_replaying_a_capture_the_dashboard_draws_packets_per_second_and_lists_a_talker_from_it()

@@ -96,6 +96,25 @@ public sealed class TimeChartTests : BunitContext
     }
 
     [Fact]
+    public async Task Live_points_that_arrive_while_the_browser_still_creates_the_chart_are_drawn_once_it_exists()
+    {
+        var create = _module.SetupVoid("create", _ => true);
+        var cut = Render<TimeChart>(p => p
+            .Add(c => c.Name, "packets")
+            .Add(c => c.Lines, Line(1))
+            .Add(c => c.LiveWindow, TimeSpan.FromMinutes(5)));
+
+        await cut.InvokeAsync(() => cut.Instance.AppendAsync(T0.AddSeconds(1), [7.0]));
+        await cut.InvokeAsync(() => cut.Instance.AppendAsync(T0.AddSeconds(2), [8.0]));
+        Assert.Empty(_module.Invocations["append"]);
+        await cut.InvokeAsync(create.SetVoidResult);
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            [T0.AddSeconds(1).ToUnixTimeMilliseconds(), T0.AddSeconds(2).ToUnixTimeMilliseconds()],
+            _module.Invocations["append"].Select(a => (long)a.Arguments[1]!)));
+    }
+
+    [Fact]
     public void Highlighted_ranges_carry_their_colour_label_and_tooltip()
     {
         var spike = new ChartRangeAnnotation(T0, T0.AddMinutes(2), "new spike", "#dc2626", "UDP flood: 9× the usual");

@@ -19,6 +19,10 @@ public sealed partial class TimeChart
     private string? _failure;
     private object? _drawnLines, _drawnBands, _drawnAnnotations;
     private (DateTimeOffset?, DateTimeOffset?) _drawnAxis;
+    // Live points that arrive while the chart is still being created in the browser: drawn once it exists,
+    // so a page opened just as a probe writes does not lose its first seconds.
+    private readonly List<(DateTimeOffset Time, IReadOnlyList<double?> Values)> _early = [];
+    private const int MaxEarlyPoints = 600;
 
     /// <summary>A stable name for the chart (used by tests and the page's CSS), e.g. "packets".</summary>
     [Parameter, EditorRequired] public string Name { get; set; } = "";
@@ -50,6 +54,9 @@ public sealed partial class TimeChart
                 Remember();
                 await _module.InvokeVoidAsync("create", _element, Config(), _self);
                 _created = true;
+                foreach (var (time, values) in _early)
+                    await _module.InvokeVoidAsync("append", _element, time.ToUnixTimeMilliseconds(), values);
+                _early.Clear();
                 return;
             }
             if (_created && _module is not null && Changed())
@@ -69,7 +76,12 @@ public sealed partial class TimeChart
     /// <summary>Appends one live point: values in the order of <see cref="Lines"/> (null = gap).</summary>
     public async Task AppendAsync(DateTimeOffset time, IReadOnlyList<double?> values)
     {
-        if (!_created || _module is null) return;
+        if (!_created || _module is null)
+        {
+            if (_early.Count == MaxEarlyPoints) _early.RemoveAt(0);
+            _early.Add((time, values));
+            return;
+        }
         await _module.InvokeVoidAsync("append", _element, time.ToUnixTimeMilliseconds(), values);
     }
 

@@ -32,6 +32,7 @@ internal sealed class Worker
     private readonly SessionTable? _sessions;
     private bool _sessionStatusDue;
     private long _newFlowsBefore;
+    private long _evictedBefore;
     // Seconds (and an interval) closed and not yet given to the merger.
     private List<WorkerHandover> _closed = new();
     private Thread? _thread;
@@ -185,6 +186,11 @@ internal sealed class Worker
         }
         // Read before the handover: once every thread of the partition has posted, the merger changes the old set.
         var reports = _reports;
+        if (_sessions is { } table)
+        {
+            reports.NoteSessions(table.Capacity, table.Open, table.EvictedEarly - _evictedBefore);
+            _evictedBefore = table.EvictedEarly;
+        }
         var shape = reports.Shape(_tables);
         // Posted before renting the next set, which may wait until the merger gives one back: the merger
         // can only do that once every worker has posted this boundary.

@@ -57,6 +57,20 @@ public sealed class ReportSet
     /// <summary>Flow keys first seen so far in this set's interval (the new_flows series).</summary>
     public long NewFlows => _flows.NewFlows;
 
+    /// <summary>
+    /// The session table's state as the interval closed, set by the worker that keeps the partition's
+    /// sessions (they are not a report table, but a full table is overflow all the same).
+    /// </summary>
+    public void NoteSessions(int capacity, int open, long evictedEarly)
+    {
+        _sessionCapacity = capacity;
+        _sessionsOpen = open;
+        _sessionsEvicted = evictedEarly;
+    }
+
+    private int _sessionCapacity, _sessionsOpen;
+    private long _sessionsEvicted;
+
     /// <summary>Counts one packet (the one-by-one path; the worker goes through <see cref="LookaheadCounter"/>).</summary>
     public void Count(in DecodedPacket packet)
     {
@@ -187,6 +201,9 @@ public sealed class ReportSet
         _irc.MergeFrom(other._irc);
         _apps.MergeFrom(other._apps);
         _portSignatures.MergeFrom(other._portSignatures);
+        _sessionCapacity += other._sessionCapacity;
+        _sessionsOpen += other._sessionsOpen;
+        _sessionsEvicted += other._sessionsEvicted;
     }
 
     public ReportResults Build(TimeSpan duration)
@@ -291,6 +308,8 @@ public sealed class ReportSet
         Add("app_flags", "talkers,syn", a.Capacity, a.Count, a.Folded, a.MaxError, "payloads");
         var ps = _portSignatures.Table;
         Add("port_signatures", "port_signatures", ps.Capacity, ps.Count, ps.Folded, ps.MaxError, "packets");
+        // Evicted sessions are written early as complete records: nothing is merged away, so no error.
+        Add("sessions", "sessions", _sessionCapacity, _sessionsOpen, _sessionsEvicted, 0, "sessions");
         return rows;
     }
 
@@ -306,6 +325,8 @@ public sealed class ReportSet
         _irc.Clear();
         _apps.Clear();
         _portSignatures.Clear();
+        _sessionCapacity = _sessionsOpen = 0;
+        _sessionsEvicted = 0;
     }
 }
 

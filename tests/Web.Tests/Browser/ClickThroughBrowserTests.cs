@@ -58,8 +58,7 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
 
         // Eight pixels right of the flood (two points over at this width): the click means the flood, not that point.
         var grid = page.Locator("[data-chart-plot='custom'] .apexcharts-grid");
-        var plot = await grid.BoundingBoxAsync();
-        Assert.NotNull(plot);
+        var plot = await BrowserFixture.PlotAreaAsync(page, grid);
         var x = (float)((Flood - Start) / (End - Start)) * plot.Width + 8;
         await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = x, Y = plot.Height * 0.6f }, Force = true });
 
@@ -81,8 +80,7 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
             "() => [...document.querySelectorAll('[data-chart-plot]')].every(el => el.querySelector('.apexcharts-svg'))");
 
         var grid = page.Locator($"[data-chart-plot='{MetricCatalog.UdpMaxWeight}'] .apexcharts-grid");
-        var plot = await grid.BoundingBoxAsync();
-        Assert.NotNull(plot);
+        var plot = await BrowserFixture.PlotAreaAsync(page, grid);
         await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
 
         // The URL may already have changed when the wait starts: poll it rather than wait for a navigation event.
@@ -97,8 +95,7 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
         await page.GotoAsync($"{_site.BaseUrl}/days/2024-03-01?probe={History.Probe}");
         await ChartDrawnAsync(page, MetricCatalog.Packets);
 
-        var plot = await page.Locator($"[data-chart-plot='{MetricCatalog.Packets}'] .apexcharts-grid").BoundingBoxAsync();
-        Assert.NotNull(plot);
+        var plot = await BrowserFixture.PlotAreaAsync(page, page.Locator($"[data-chart-plot='{MetricCatalog.Packets}'] .apexcharts-grid"));
         // The data fills the first quarter of the day: drag from 01:12 to 04:48.
         var y = plot.Y + plot.Height / 2;
         await page.Mouse.MoveAsync(plot.X + plot.Width * 0.05f, y);

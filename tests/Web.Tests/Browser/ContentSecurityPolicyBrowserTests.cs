@@ -58,8 +58,7 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser, Co
     /// <summary>Moves the mouse across a chart's plot, so ApexCharts draws its shared tooltip for many points.</summary>
     private static async Task HoverAcrossAsync(IPage page, string chart)
     {
-        var plot = await page.Locator($"[data-chart-plot='{chart}'] .apexcharts-grid").BoundingBoxAsync();
-        Assert.NotNull(plot);
+        var plot = await BrowserFixture.PlotAreaAsync(page, page.Locator($"[data-chart-plot='{chart}'] .apexcharts-grid").First);
         for (var x = 0.05f; x < 1; x += 0.15f)
             await page.Mouse.MoveAsync(plot.X + plot.Width * x, plot.Y + plot.Height / 2, new MouseMoveOptions { Steps = 3 });
     }

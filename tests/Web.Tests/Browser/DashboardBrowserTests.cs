@@ -79,8 +79,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         await page.WaitForFunctionAsync(
             "() => [...document.querySelectorAll('[data-chart-plot]')].every(el => el.querySelector('.apexcharts-svg'))");
         var grid = page.Locator("[data-chart-plot='packets'] .apexcharts-grid");
-        var plot = await grid.BoundingBoxAsync();
-        Assert.NotNull(plot);
+        var plot = await BrowserFixture.PlotAreaAsync(page, grid);
         await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
 
         // Blazor navigates inside the document, and may have done so before a wait for a navigation starts: poll the URL,

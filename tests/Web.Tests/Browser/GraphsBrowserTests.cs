@@ -32,8 +32,7 @@ public sealed class GraphsBrowserTests(BrowserFixture browser, ITestOutputHelper
             await Assertions.Expect(page.Locator($"[data-chart-plot='{period}']")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "graphs-four-periods");
 
-        var plot = await page.Locator("[data-chart-plot='day'] .apexcharts-grid").BoundingBoxAsync();
-        Assert.NotNull(plot);
+        var plot = await BrowserFixture.PlotAreaAsync(page, page.Locator("[data-chart-plot='day'] .apexcharts-grid"));
         var y = plot.Y + plot.Height / 2;
         await page.Mouse.MoveAsync(plot.X + plot.Width * 0.85f, y);
         await page.Mouse.DownAsync();

@@ -62,6 +62,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         BrowserLog.Clear();
     }
 
+    /// <summary>
+    /// The box of a chart's plot area. A live chart redraws its SVG as seconds arrive, and a grid caught
+    /// mid-redraw has no box for a moment: ask again for up to five seconds.
+    /// </summary>
+    public static async Task<LocatorBoundingBoxResult> PlotAreaAsync(IPage page, ILocator grid)
+    {
+        var box = await grid.BoundingBoxAsync();
+        for (var attempt = 0; box is null && attempt < 50; attempt++)
+        {
+            await page.WaitForTimeoutAsync(100);
+            box = await grid.BoundingBoxAsync();
+        }
+        Assert.NotNull(box);
+        return box;
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, "screenshots", name + ".png"), FullPage = true });
 

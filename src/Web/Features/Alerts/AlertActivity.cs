@@ -11,7 +11,8 @@ public sealed record AlertRecord(
     DateTimeOffset IntervalEnd,
     string Summary,
     string? DrillDown,
-    IReadOnlyList<EvidenceLink> Evidence);
+    IReadOnlyList<EvidenceLink> Evidence,
+    IReadOnlyList<RecordedPackets> Recorded);
 
 /// <summary>What the evaluation loop last did, shared with the page and the API (immutable swaps).</summary>
 public sealed class AlertActivity

@@ -11,7 +11,8 @@ namespace Monitor.Web.Features.Alerts;
 /// <summary>
 /// The alerting loop: every PollSeconds it reads each probe's newly stored intervals (and new spike
 /// events) from the store, runs the rules, and for what fired or cleared writes <c>alert</c> /
-/// <c>alert_resolved</c> events, starts evidence captures and puts one mail per rule into the outbox.
+/// <c>alert_resolved</c> events, links the recorded packets of the firing interval, starts evidence captures
+/// and puts one mail per rule into the outbox.
 /// Its state (what each probe's rules last saw) is kept in <see cref="AlertStateFile"/> next to the
 /// outbox: after a restart it goes on from there. A probe it never saw is evaluated from its first stored
 /// interval: every interval is evaluated exactly once, in order, whether it closed before the site started or
@@ -162,7 +163,8 @@ public sealed class AlertEvaluationService(
                 else
                     logger.LogInformation("Evidence capture {File} for {Rule} ended empty ({Reason}): not mailed", result.File, rule.Name, result.Reason);
             })).ToList();
-            var mail = composer.Fired(rule, firings, links);
+            var recorded = firings.SelectMany(evidence.RecordedFor).ToList();
+            var mail = composer.Fired(rule, firings, links, recorded);
             outbox.Enqueue(mail, now);
             logger.LogWarning("Alert {Rule} ({Severity}) fired: {Subject}", rule.Name, rule.Severity, mail.Subject);
             foreach (var f in firings)
@@ -172,7 +174,8 @@ public sealed class AlertEvaluationService(
                     : $"{rule.Describe()} (value {(f.Value is { } v ? AlertText.Number(v) : "?")})";
                 var drill = composer.DrillDown(f);
                 var mine = links.Where(l => l.Probe == f.Probe).ToList();
-                records.Add(new AlertRecord(now, EventKinds.Alert, rule.Name, rule.Severity, f.Probe, f.Start, f.End, summary, drill, mine));
+                var minePackets = recorded.Where(r => r.Probe == f.Probe).ToList();
+                records.Add(new AlertRecord(now, EventKinds.Alert, rule.Name, rule.Severity, f.Probe, f.Start, f.End, summary, drill, mine, minePackets));
                 var details = new Dictionary<string, string>
                 {
                     ["rule"] = rule.Name,
@@ -184,6 +187,7 @@ public sealed class AlertEvaluationService(
                 if (rule.Condition is { } c) details["threshold"] = c.Value.ToString(CultureInfo.InvariantCulture);
                 else if (rule.Kind is AlertRuleKind.Metric or AlertRuleKind.Drops) details["threshold"] = rule.Threshold.ToString(CultureInfo.InvariantCulture);
                 if (mine.Count > 0) details["evidence"] = string.Join(",", mine.Select(l => l.File));
+                if (minePackets.Count > 0) details["pcap"] = string.Join(" ", minePackets.Select(r => r.Url));
                 events.Add(AlertEvent(EventKinds.Alert, rule, f.EventId, f.Probe, f.Start, f.End, $"{rule.Name}: {summary}", details));
             }
         }
@@ -197,7 +201,7 @@ public sealed class AlertEvaluationService(
             foreach (var r in resolutions)
             {
                 var summary = $"{rule.Describe()} no longer holds (active since {AlertOutbox.Format(r.Since)})";
-                records.Add(new AlertRecord(now, EventKinds.AlertResolved, rule.Name, rule.Severity, r.Probe, r.Start, r.End, summary, null, []));
+                records.Add(new AlertRecord(now, EventKinds.AlertResolved, rule.Name, rule.Severity, r.Probe, r.Start, r.End, summary, null, [], []));
                 events.Add(AlertEvent(EventKinds.AlertResolved, rule, r.EventId, r.Probe, r.Start, r.End, $"{rule.Name} resolved",
                     new Dictionary<string, string>
                     {

@@ -4,16 +4,24 @@ using Monitor.Probe.Capture;
 using Monitor.Probe.Evidence;
 using Monitor.Storage.Model;
 using Monitor.Storage.Model.Snapshots;
+using Monitor.Web.Common;
+using Monitor.Web.Features.Packets;
 
 namespace Monitor.Web.Features.Alerts;
 
+/// <summary>The recorded packets of an offender over the firing interval, as the <c>/api/pcap</c> link mails and the page give.</summary>
+public sealed record RecordedPackets(string Probe, string Host, string Filter, string Url);
+
 /// <summary>
-/// Starts Ourmon-style trigger captures for the hosts of a firing rule on the in-process probe and
-/// writes a <c>capture</c> event when each one ends. Without an in-process probe there is no recorder
-/// and alerts go out without evidence.
+/// An alert's evidence. When the firing probe records (<c>Probe:Record</c>, <c>Packets:Recordings</c> or
+/// <c>Packets:Remote</c>), a link to its recorded packets of the firing interval for each offender: the packets
+/// that caused the alert. And Ourmon-style trigger captures of the offenders' next packets on the in-process
+/// probe, with a <c>capture</c> event when each one ends; they outlive the recording's retention. Without an
+/// in-process probe there is no recorder and no trigger capture.
 /// </summary>
 public sealed class AlertEvidence(
-    AlertSettings settings, EvidenceRecorder? recorder, EvidenceStore files, IMonitorStore store, ILogger<AlertEvidence> logger)
+    AlertSettings settings, EvidenceRecorder? recorder, EvidenceStore files, PacketsOptions packets, IMonitorStore store,
+    ILogger<AlertEvidence> logger)
 {
     public bool Available => recorder is not null && settings.Options.Evidence.Enabled;
 
@@ -21,6 +29,24 @@ public sealed class AlertEvidence(
 
     /// <summary>The evidence directory (downloads work after the probe stopped too).</summary>
     public EvidenceStore Store => files;
+
+    /// <summary>
+    /// Links to the recorded packets of [Start, End) of the firing that match the rule's evidence filter for each
+    /// offender (the top <c>Evidence:MaxHostsPerAlert</c>); none when the firing probe does not record.
+    /// </summary>
+    public IReadOnlyList<RecordedPackets> RecordedFor(AlertFiring firing)
+    {
+        if (firing.Rule.EvidenceFilter is not { } template || !packets.Records(firing.Probe)) return [];
+        var window = new TimeRange(firing.Start, firing.End);
+        return firing.Offenders
+            .Select(o => (o.Host, Filter: FilterFor(template, o)))
+            .Where(o => o.Filter is not null)
+            .DistinctBy(o => o.Filter)
+            .Take(settings.Options.Evidence.MaxHostsPerAlert)
+            .Select(o => new RecordedPackets(firing.Probe, o.Host, o.Filter!,
+                new Uri(settings.SiteUrl, PacketsLinks.Pcap(window, o.Filter, firing.Probe)).AbsoluteUri))
+            .ToList();
+    }
 
     /// <param name="firing">The firing whose offenders are captured.</param>
     /// <param name="ended">Called once a capture has ended and its <c>capture</c> event is written.</param>

@@ -13,14 +13,17 @@ public sealed record EvidenceLink(string Rule, string Probe, string Host, string
 /// <summary>
 /// Writes the mails: one per rule per evaluation round listing every probe and host that fired, in
 /// plain text and HTML, with the values against the threshold, the top rows of the report, a link
-/// to the drill-down page of that interval and links to the evidence captures.
+/// to the drill-down page of that interval, links to the recorded packets of that interval and the
+/// evidence captures started.
 /// </summary>
 public sealed class AlertMailComposer(AlertSettings settings)
 {
     public const int MaxHostsInSubject = 3;
     public const int MaxOffendersListed = 50;
 
-    public OutgoingMail Fired(AlertRule rule, IReadOnlyList<AlertFiring> firings, IReadOnlyList<EvidenceLink> evidence)
+    /// <param name="recorded">Links to the recorded packets of each firing interval (none when its probe does not record).</param>
+    public OutgoingMail Fired(AlertRule rule, IReadOnlyList<AlertFiring> firings, IReadOnlyList<EvidenceLink> evidence,
+        IReadOnlyList<RecordedPackets> recorded)
     {
         var hosts = firings.SelectMany(f => f.Offenders).Select(o => o.Host).Distinct().ToList();
         var what = hosts.Count switch
@@ -62,6 +65,11 @@ public sealed class AlertMailComposer(AlertSettings settings)
             {
                 text.AppendLine($"  … and {f.Offenders.Count - MaxOffendersListed} more");
                 html.Append($"<p>… and {f.Offenders.Count - MaxOffendersListed} more</p>");
+            }
+            foreach (var r in recorded.Where(r => r.Probe == f.Probe))
+            {
+                text.AppendLine($"  Recorded packets of {r.Host} in this interval matching \"{r.Filter}\" (pcap; login or API key): {r.Url}");
+                html.Append($"<p>Recorded packets of {H(r.Host)} in this interval matching <code>{H(r.Filter)}</code>: <a href=\"{H(r.Url)}\">pcap</a> (login or API key)</p>");
             }
             // The capture has only just started: its file is linked by a mail of its own once it holds packets.
             foreach (var e in evidence.Where(e => e.Probe == f.Probe))

@@ -6,11 +6,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using Monitor.Probe.Evidence;
 using Monitor.Probe.Hosting;
 using Monitor.Storage.Model;
 using Monitor.Storage.Sqlite;
+using Monitor.Web.Features.Packets;
 
 namespace Monitor.Web.Features.Alerts;
 
@@ -37,7 +39,9 @@ public static class AlertServiceCollectionExtensions
             var ev = settings.Options.Evidence;
             var store = new EvidenceStore(ev.Directory, ev.MaxBytes);
             var recorder = feed is null ? null : new EvidenceRecorder(store, feed.AttachTap, sp.GetRequiredService<TimeProvider>());
-            return new AlertEvidence(settings, recorder, store, sp.GetRequiredService<IMonitorStore>(), sp.GetRequiredService<ILogger<AlertEvidence>>());
+            // Without AddPackets (a site without downloads) the defaults say that no probe records.
+            return new AlertEvidence(settings, recorder, store, sp.GetRequiredService<IOptions<PacketsOptions>>().Value,
+                sp.GetRequiredService<IMonitorStore>(), sp.GetRequiredService<ILogger<AlertEvidence>>());
         });
         services.AddSingleton<OutboxDeliveryService>();
         services.AddSingleton<AlertEvaluationService>();

@@ -7,6 +7,7 @@ using Monitor.Probe.Evidence;
 using Monitor.Storage;
 using Monitor.TestKit.Filesystems;
 using Monitor.Web.Features.Alerts;
+using Monitor.Web.Features.Packets;
 
 namespace Monitor.Web.Tests.Features.Alerts;
 
@@ -35,15 +36,17 @@ public sealed class AlertPageTests
         activity.RoundDone(DateTimeOffset.UtcNow, 1, evaluator.States);
         var composer = new AlertMailComposer(settings);
         var link = new EvidenceLink("udp_weight", "p1", "192.0.2.7", "udp_weight-192.0.2.7-20261123T100000Z.pcap", "host 192.0.2.7 and (udp or icmp)", 20);
+        // Probe p1 records: the alert also links its recorded packets of the interval.
+        var evidence = new AlertEvidence(settings, null, new EvidenceStore(settings.Options.Evidence.Directory, 1 << 20),
+            new PacketsOptions { Recordings = { ["p1"] = dir.File("record") } }, store, NullLogger<AlertEvidence>.Instance);
         activity.Add([new AlertRecord(DateTimeOffset.UtcNow, "alert", "udp_weight", "critical", "p1", round.Fired[0].Start, round.Fired[0].End,
-            round.Fired[0].Offenders[0].Label, composer.DrillDown(round.Fired[0]), [link])]);
+            round.Fired[0].Offenders[0].Label, composer.DrillDown(round.Fired[0]), [link], evidence.RecordedFor(round.Fired[0]))]);
 
         using var context = new BunitContext();
         context.Services.AddSingleton(settings);
         context.Services.AddSingleton(activity);
         context.Services.AddSingleton(outbox);
-        context.Services.AddSingleton(new AlertEvidence(settings, null, new EvidenceStore(settings.Options.Evidence.Directory, 1 << 20), store,
-            NullLogger<AlertEvidence>.Instance));
+        context.Services.AddSingleton(evidence);
         context.Services.AddSingleton<AntiforgeryStateProvider, FixedAntiforgery>();
         var page = context.Render<AlertsPage>();
 
@@ -54,6 +57,9 @@ public sealed class AlertPageTests
         var recent = page.Find("table.recent");
         Assert.Contains("192.0.2.7 weight 20,000,000 (threshold > 10,000,000)", recent.TextContent);
         Assert.Equal("/evidence/udp_weight-192.0.2.7-20261123T100000Z.pcap", recent.QuerySelector("a[download]")!.GetAttribute("href"));
+        Assert.Equal("http://monitor.test:5080/api/pcap?from=2026-11-23T10:00:00Z&to=2026-11-23T10:00:30Z&filter=host%20192.0.2.7%20and%20%28udp%20or%20icmp%29&probe=p1",
+            recent.QuerySelector("a.packets-link")!.GetAttribute("href"));
+        Assert.Equal("Packets of 192.0.2.7", recent.QuerySelector("a.packets-link")!.TextContent);
         Assert.StartsWith("http://monitor.test:5080/reports/udp?from=2026-11-23T10%3A00%3A00Z", recent.QuerySelector("a:not([download])")!.GetAttribute("href"));
         Assert.Contains("1 waiting", page.Find(".outbox-pending").TextContent);
         Assert.Contains("Connection refused", page.Find("table.outbox").TextContent);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Monitor.Probe.Capture;
 using Monitor.Probe.Decode;
+using Monitor.Probe.Dispatch;
 using Monitor.Probe.Reports;
 
 // Where the probe's per-packet time goes, one stage added at a time, all on one thread over the same

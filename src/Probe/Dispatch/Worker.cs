@@ -42,7 +42,7 @@ internal sealed class Worker
     {
         _index = index;
         _sessions = sessions;
-        _lookahead = new LookaheadCounter(tables);
+        _lookahead = new LookaheadCounter(tables, sessions);
         _countsTraffic = (tables & ReportTables.Hosts) != 0;
         _work = new SpscQueue<PacketBatch>(queueCapacity);
         _free = new SpscQueue<PacketBatch>(queueCapacity + 4);
@@ -144,14 +144,12 @@ internal sealed class Worker
         var lookahead = _lookahead;
         var traffic = _countsTraffic;
         var bpf = traffic && _bpf.SlotCount > 0;
-        var sessions = _sessions;
         var inspects = (_tables & ReportTables.Others) != 0;
         for (var i = from; i < to; i++)
         {
             var raw = batch[i];
             ref var decoded = ref lookahead.Next;
             PacketDecoder.Decode(raw, ref decoded);
-            sessions?.Count(in decoded);
             if (traffic) CounterSlots.Count(counters, decoded);
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
             // Payload signatures and IRC: only segments with captured payload, and only those whose first byte may match.

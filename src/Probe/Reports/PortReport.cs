@@ -22,7 +22,7 @@ internal sealed class PortReport
     }
 
     // Index: port for TCP, Ports + port for UDP.
-    private readonly PortCounts[] _counts = new PortCounts[2 * Ports];
+    private readonly PortCounts[] _counts = Tables.WrittenArray.New<PortCounts>(2 * Ports);
     // Indexes of _counts with packets, in the order first counted; at most every index once.
     private readonly List<int> _used = new();
 

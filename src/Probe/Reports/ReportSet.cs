@@ -71,7 +71,7 @@ public sealed class ReportSet
     private int _sessionCapacity, _sessionsOpen;
     private long _sessionsEvicted;
 
-    /// <summary>Counts one packet (the one-by-one path; the worker goes through <see cref="LookaheadCounter"/>).</summary>
+    /// <summary>Counts one packet (the one-by-one path; the worker counts through its lookahead counter).</summary>
     public void Count(in DecodedPacket packet)
     {
         var hashes = new PacketHashes();

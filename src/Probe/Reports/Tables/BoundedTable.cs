@@ -170,7 +170,7 @@ internal sealed class BoundedTable<TKey, TValue>
     private void Resize(int length)
     {
         var old = _slots;
-        _slots = new Slot[length];
+        _slots = WrittenArray.New<Slot>(length);
         _mask = _slots.Length - 1;
         foreach (ref var slot in old.AsSpan())
         {

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Monitor.Probe.Decode;
+using Monitor.Probe.Dispatch;
 using Monitor.Probe.Reports;
 using static Monitor.Probe.Tests.Reports.TestPackets;
 
-namespace Monitor.Probe.Tests.Reports;
+namespace Monitor.Probe.Tests.Dispatch;
 
 public class LookaheadCounterTests
 {

@@ -48,7 +48,7 @@ public sealed class SessionStoreSink(ISessionStore store, string probe, SpoolOpt
         {
             if (DateTime.UtcNow >= deadline) return false;
             Thread.Sleep(wait);
-            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, retry.RetryMax.Ticks));
+            wait = retry.NextRetry(wait);
         }
         return true;
     }

@@ -177,23 +177,15 @@ public sealed class ReplayStoreWriter : IStoreWriter
                 }
                 if (wasAvailable) _logger.LogWarning("Store unavailable, the replay waits for it: {Error}", e.Message);
                 await Task.Delay(delay);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMax.Ticks));
+                delay = _options.NextRetry(delay);
             }
         }
     }
 
     private async Task ReportLossAsync(string kind, int count)
     {
-        var loss = new MonitorEvent
-        {
-            Id = $"store_loss-{Guid.NewGuid():N}",
-            Probe = _lastProbe ?? "",
-            Time = DateTimeOffset.UtcNow,
-            Kind = EventKinds.StoreLoss,
-            Severity = "warning",
-            Message = $"store refused {count} {kind}(s) of a capture replay",
-            Details = new Dictionary<string, string> { ["kind"] = kind, ["count"] = count.ToString(CultureInfo.InvariantCulture) },
-        };
+        var loss = MonitorEvent.StoreLoss(_lastProbe ?? "", $"store refused {count} {kind}(s) of a capture replay",
+            new Dictionary<string, string> { ["kind"] = kind, ["count"] = count.ToString(CultureInfo.InvariantCulture) });
         try { await _store.WriteEventsAsync([loss]); }
         catch (Exception e) { _logger.LogWarning("Could not record a store_loss event: {Error}", e.Message); }
     }

@@ -14,6 +14,9 @@ public sealed class SpoolOptions
     public TimeSpan RetryMin { get; set; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan RetryMax { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The wait after <paramref name="wait"/> at a store that still refuses: twice as long, at most RetryMax.</summary>
+    public TimeSpan NextRetry(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, RetryMax.Ticks));
+
     /// <summary>How long DisposeAsync keeps delivering before it leaves the rest on disk for the next start.</summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -250,7 +250,7 @@ public sealed class SpooledStoreWriter : IStoreWriter
                 if (wasAvailable)
                     _logger.LogWarning("Store unavailable, spooling to {Directory} ({Pending} pending): {Error}", _directory, Status.Pending, e.Message);
                 try { await Task.Delay(delay, token); } catch (OperationCanceledException) { return; }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMax.Ticks));
+                delay = _options.NextRetry(delay);
             }
         }
     }
@@ -353,21 +353,14 @@ public sealed class SpooledStoreWriter : IStoreWriter
             probe = _lastProbe ?? "";
         }
         if (intervals + seconds + events == 0) return;
-        var loss = new MonitorEvent
-        {
-            Id = $"store_loss-{Guid.NewGuid():N}",
-            Probe = probe,
-            Time = DateTimeOffset.UtcNow,
-            Kind = EventKinds.StoreLoss,
-            Severity = "warning",
-            Message = $"spool could not keep {intervals} interval(s), {seconds} second batch(es) and {events} event(s)",
-            Details = new Dictionary<string, string>
+        var loss = MonitorEvent.StoreLoss(probe,
+            $"spool could not keep {intervals} interval(s), {seconds} second batch(es) and {events} event(s)",
+            new Dictionary<string, string>
             {
                 ["intervals"] = intervals.ToString(CultureInfo.InvariantCulture),
                 ["second_batches"] = seconds.ToString(CultureInfo.InvariantCulture),
                 ["events"] = events.ToString(CultureInfo.InvariantCulture),
-            },
-        };
+            });
         try
         {
             await _store.WriteEventsAsync([loss], token);

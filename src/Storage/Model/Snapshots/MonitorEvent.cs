@@ -16,6 +16,18 @@ public sealed record MonitorEvent
     public required string Message { get; init; }
     public DateTimeOffset? End { get; init; }
     public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A warning that the store lost something the probe counted (never dropped silently).</summary>
+    public static MonitorEvent StoreLoss(string probe, string message, IReadOnlyDictionary<string, string> details) => new()
+    {
+        Id = $"{EventKinds.StoreLoss}-{Guid.NewGuid():N}",
+        Probe = probe,
+        Time = DateTimeOffset.UtcNow,
+        Kind = EventKinds.StoreLoss,
+        Severity = "warning",
+        Message = message,
+        Details = details,
+    };
 }
 
 public static class EventKinds

@@ -5,6 +5,9 @@
 #
 #   sudo bench/live.sh
 #   RATES="100000 300000" STEP_SECONDS=2 bench/live.sh
+#   RECORD=1 sudo bench/live.sh     # the probe also records every packet (--record, issue 18): adds
+#                                   # rec_drop (record.dropped) and recorded (packets in the recording,
+#                                   # read back with tcpdump) per step
 #
 # Root only (capturing on lo needs it). Traffic goes to 127.0.0.1 only. Results also go to
 # bench/out/live-<time>.txt. On a shared machine the whole script runs in its own scheduler autogroup
@@ -16,6 +19,7 @@ cd "$here"
 RATES=${RATES:-"50000 100000 200000 400000 700000 1000000 1500000"}
 STEP_SECONDS=${STEP_SECONDS:-2}
 PRIORITY=${PRIORITY:-1}
+RECORD=${RECORD:-0}
 out=$here/bench/out
 mkdir -p "$out"
 
@@ -56,13 +60,17 @@ wait_for() {
 }
 
 log "live: $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); UDP to 127.0.0.1:$port, $STEP_SECONDS s per step"
-log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s' asked_pps sent sent_pps tcpdump_got tcpdump_drop probe_got probe_drop queue_full probe_miss)"
+log "live: probe recording every packet: $([ "$RECORD" = 1 ] && echo yes || echo no)"
+log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s | %10s %10s' asked_pps sent sent_pps tcpdump_got tcpdump_drop probe_got probe_drop queue_full probe_miss rec_drop recorded)"
 for rate in $RATES; do
   json=$out/live-probe-$stamp-$rate.json
+  recording=()
+  recdir=$out/live-record-$stamp-$rate
+  [ "$RECORD" = 1 ] && recording=(--record "$recdir")
   # One-second intervals: every packet of the step is in an interval the probe has closed (on the wall
   # clock, a second after it ends) and written before it is stopped.
   "$probe" --interface lo --filter "udp port $port" --json "$json" --store none --probe-name live-bench --interval 1 \
-    >"$out/live-probe.log" 2>&1 &
+    "${recording[@]}" >"$out/live-probe.log" 2>&1 &
   probe_pid=$!
   pids=("$probe_pid")
   tcpdump -i lo -B 65536 -n -w /dev/null "udp port $port" 2>"$out/live-tcpdump.log" &
@@ -110,10 +118,10 @@ for rate in $RATES; do
   got=$(sed -nE 's/^([0-9]+) packets? captured.*/\1/p' "$out/live-tcpdump.log")
   drop=$(sed -nE 's/^([0-9]+) packets? dropped by kernel.*/\1/p' "$out/live-tcpdump.log")
   # The probe's JSON lines give counted packets, and drop and queue-full rates per interval.
-  read -r probe_got probe_drop queue_full < <(python3 - "$json" <<'EOF'
+  read -r probe_got probe_drop queue_full rec_drop < <(python3 - "$json" <<'EOF'
 import json, sys
 from datetime import datetime
-got = drops = full = 0.0
+got = drops = full = rec = 0.0
 for line in open(sys.argv[1]):
     if not line.strip():
         continue
@@ -123,11 +131,21 @@ for line in open(sys.argv[1]):
     got += o["packets"]
     drops += m.get("drops", 0) * seconds + m.get("drops.interface", 0) * seconds
     full += m.get("queue.full", 0) * seconds
-print(round(got), round(drops), round(full))
+    rec += m.get("record.dropped", 0) * seconds
+print(round(got), round(drops), round(full), round(rec))
 EOF
 )
-  log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s' "$rate" "$sent" "$sent_pps" "${got:-?}" "${drop:-?}" \
-    "$probe_got" "$probe_drop" "$queue_full" "$((sent - probe_got))")"
+  recorded=-
+  if [ "$RECORD" = 1 ]; then
+    ls "$recdir"/*.pcap > "$recdir.list"
+    recorded=$(tcpdump -V "$recdir.list" -n -q "udp port $port" 2>/dev/null | wc -l)
+    rm -f "$recdir.list"
+    rm -rf "$recdir"
+  else
+    rec_drop=-
+  fi
+  log "$(printf '%10s %10s %10s | %12s %10s | %12s %10s %10s %10s | %10s %10s' "$rate" "$sent" "$sent_pps" "${got:-?}" "${drop:-?}" \
+    "$probe_got" "$probe_drop" "$queue_full" "$((sent - probe_got))" "$rec_drop" "$recorded")"
 done
 log "live: sent includes a 50-packet trickle after each step; probe_miss = sent - counted by the probe (kernel drops,"
 log "live: queue-full batches, packets of intervals not closed when it was stopped; up to 20 of the trickle's last second);"

@@ -125,10 +125,14 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
         var lines = await File.ReadAllLinesAsync(path!);
 
         Assert.Equal("talkers.csv", download.SuggestedFilename);
-        Assert.StartsWith("ip,packets,bytes,bits_per_second,packets_sent", lines[0]);
+        Assert.StartsWith("ip,packets,bytes,bits_per_second,percent_of_total,packets_sent", lines[0]);
         var interval = History.Interval(Start.AddHours(1), Step);
         var top = interval.Reports["talkers"][0];
+        // The top talker has half of the interval's bytes; the row's Sessions and Packets links are no column.
         Assert.StartsWith($"{History.TopTalker},{top["packets"]},{top["bytes"]},", lines[1]);
+        Assert.Equal("50", lines[1].Split(',')[4]);
+        Assert.All(lines, l => Assert.Equal(lines[0].Split(',').Length, l.Split(',').Length));
+        Assert.DoesNotContain("Packets", lines[1]);
         Assert.Equal(4, lines.Length);
     }
 

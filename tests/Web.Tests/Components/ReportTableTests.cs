@@ -178,3 +178,85 @@ public sealed class ReportTableWindowTests : BunitContext
         Assert.Equal("talkers", cut.Find(".table-block > button.csv-export").GetAttribute("data-csv"));
     }
 }
+
+/// <summary>Each report row opens the sessions and the recorded packets of the conversation it names, over the table's window.</summary>
+public sealed class ReportTableRowLinksTests : BunitContext
+{
+    private static readonly TimeRange Interval = new(new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), new(2026, 11, 23, 10, 0, 30, TimeSpan.Zero));
+    private const string From = "2026-11-23T10%3A00%3A00Z";
+    private const string To = "2026-11-23T10%3A00%3A30Z";
+
+    private IRenderedComponent<ReportTable> RenderReport(string report, IReadOnlyList<ReportRow> rows, TimeRange? window = null) =>
+        Render<ReportTable>(p => p
+            .Add(t => t.Report, report)
+            .Add(t => t.Rows, rows)
+            .Add(t => t.HostRange, window ?? Interval)
+            .Add(t => t.Probe, "edge-1"));
+
+    private static IReadOnlyList<string?> Hrefs(IRenderedComponent<ReportTable> cut, string link) =>
+        cut.FindAll($"tbody td.row-links a.{link}").Select(a => a.GetAttribute("href")).ToList();
+
+    [Fact]
+    public void A_talker_row_links_the_sessions_and_packets_of_its_address_over_the_rows_interval()
+    {
+        var cut = RenderReport("talkers", [new([new("ip", "192.0.2.2"), new("packets", 500L), new("bytes", 3_000_000L)])]);
+
+        Assert.Equal([$"sessions?q=host%20192.0.2.2&from={From}&to={To}&probe=edge-1"], Hrefs(cut, "sessions-link"));
+        Assert.Equal(["/api/pcap?from=2026-11-23T10:00:00Z&to=2026-11-23T10:00:30Z&filter=host%20192.0.2.2&probe=edge-1"], Hrefs(cut, "packets-link"));
+    }
+
+    [Fact]
+    public void A_flow_row_links_both_hosts_and_the_responder_port_and_an_icmp_flow_only_its_hosts()
+    {
+        IReadOnlyList<ReportRow> flows =
+        [
+            new([new("src", "192.0.2.7"), new("dst", "2001:db8::1"), new("proto", "tcp"), new("sport", 40000L), new("dport", 443L), new("packets", 20L), new("bytes", 9_000L)]),
+            new([new("src", "192.0.2.8"), new("dst", "198.51.100.9"), new("proto", "icmp"), new("sport", 8L), new("dport", 0L), new("packets", 10L), new("bytes", 800L)]),
+        ];
+        var cut = RenderReport("flows", flows);
+
+        Assert.Equal(
+        [
+            $"sessions?q=host%20192.0.2.7%20and%20host%202001%3Adb8%3A%3A1%20and%20port%20443&from={From}&to={To}&probe=edge-1",
+            $"sessions?q=host%20192.0.2.8%20and%20host%20198.51.100.9&from={From}&to={To}&probe=edge-1",
+        ], Hrefs(cut, "sessions-link"));
+        Assert.Equal(
+        [
+            "/api/pcap?from=2026-11-23T10:00:00Z&to=2026-11-23T10:00:30Z&filter=host%20192.0.2.7%20and%20host%202001%3Adb8%3A%3A1%20and%20port%20443&probe=edge-1",
+            "/api/pcap?from=2026-11-23T10:00:00Z&to=2026-11-23T10:00:30Z&filter=host%20192.0.2.8%20and%20host%20198.51.100.9&probe=edge-1",
+        ], Hrefs(cut, "packets-link"));
+    }
+
+    [Fact]
+    public void A_port_row_links_the_sessions_and_packets_of_that_port()
+    {
+        var cut = RenderReport("ports", [new([new("proto", "udp"), new("port", 53L), new("packets", 70L), new("bytes", 7_000L)])]);
+
+        Assert.Equal([$"sessions?q=port%2053&from={From}&to={To}&probe=edge-1"], Hrefs(cut, "sessions-link"));
+        Assert.Equal(["/api/pcap?from=2026-11-23T10:00:00Z&to=2026-11-23T10:00:30Z&filter=port%2053&probe=edge-1"], Hrefs(cut, "packets-link"));
+    }
+
+    [Fact]
+    public void An_hours_summary_keeps_the_hour_exactly_in_its_links()
+    {
+        var hour = new TimeRange(new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), new(2026, 11, 23, 11, 0, 0, TimeSpan.Zero));
+        var cut = RenderReport("syn", [new([new("ip", "203.0.113.9"), new("syn_sent", 900L), new("work_weight", 98.5)])], hour);
+
+        Assert.Equal(["sessions?q=host%20203.0.113.9&from=2026-11-23T10%3A00%3A00Z&to=2026-11-23T11%3A00%3A00Z&probe=edge-1"], Hrefs(cut, "sessions-link"));
+        Assert.StartsWith("/api/pcap?from=2026-11-23T10:00:00Z&to=2026-11-23T11:00:00Z&", Hrefs(cut, "packets-link").Single());
+    }
+
+    [Fact]
+    public void Without_a_window_or_a_conversation_there_are_no_row_links_and_the_links_stay_out_of_the_csv()
+    {
+        var noWindow = Render<ReportTable>(p => p.Add(t => t.Report, "talkers").Add(t => t.Rows, [new([new("ip", "192.0.2.2"), new("bytes", 10L)])]));
+        Assert.Empty(noWindow.FindAll(".row-links"));
+
+        var channels = RenderReport("irc_channels", [new([new("channel", "#bots"), new("hosts", 2L), new("scanners", 1L)])]);
+        Assert.Empty(channels.FindAll(".row-links"));
+
+        var talkers = RenderReport("talkers", [new([new("ip", "192.0.2.2"), new("bytes", 10L)])]);
+        Assert.All(talkers.FindAll(".row-links"), cell => Assert.True(cell.HasAttribute("data-csv-skip")));
+        Assert.Equal(2, talkers.FindAll(".row-links").Count);
+    }
+}

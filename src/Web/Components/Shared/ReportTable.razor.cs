@@ -4,6 +4,7 @@ using Monitor.Storage.Model.Reports;
 using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Summaries;
 using Monitor.Web.Common;
+using Monitor.Web.Features.Packets;
 
 namespace Monitor.Web.Components.Shared;
 
@@ -89,6 +90,28 @@ public sealed partial class ReportTable
 
     private string HeaderClass(string column) =>
         (_sort ?? Info?.DefaultSort) == column ? "sortable sorted" : "sortable";
+
+    /// <summary>
+    /// Whether rows get "Sessions" and "Packets" links: they need the window of the view (a row's counts are of that
+    /// window, so its sessions and packets are too) and a row that names a conversation.
+    /// </summary>
+    private bool HasRowLinks => HostRange is { Length.TotalSeconds: > 0 } && Sorted.Any(r => RowFilter(r) is not null);
+
+    /// <summary>
+    /// The conversation a row names as <c>host A[ and host B][ and port P]</c> (the same text is a sessions filter and
+    /// a BPF): its address fields, and the responder port of a TCP or UDP flow (<c>dport</c>) or the row's
+    /// <c>port</c> (ports, services, port signatures); null when the row names no address and no port.
+    /// </summary>
+    internal string? RowFilter(ReportRow row)
+    {
+        var hosts = (Info?.HostFields ?? ["ip", "src", "dst"]).Select(f => row[f] as string).Where(h => h is { Length: > 0 }).Take(2).ToList();
+        var proto = row.Text("proto");
+        int? port = row["dport"] is not null && proto is "tcp" or "udp" ? (int)row.Number("dport")
+            : row["port"] is not null && proto is "" or "tcp" or "udp" ? (int)row.Number("port")
+            : null;
+        var filter = PacketsLinks.Conversation(hosts.ElementAtOrDefault(0), hosts.ElementAtOrDefault(1), port);
+        return filter.Length == 0 ? null : filter;
+    }
 
     /// <summary>The columns derived from "bytes" (bits/s over the window, share of all traffic), when they can be computed.</summary>
     private IReadOnlyList<string> Derived(string column)

@@ -14,6 +14,19 @@ public static class PacketsLinks
         return url;
     }
 
+    /// <summary>
+    /// The window of a session's packets: its first to its last packet, a second more on each side (a record's times
+    /// and the recording's may differ by a clock tick), widened to whole seconds because links carry seconds.
+    /// </summary>
+    public static TimeRange SessionWindow(DateTimeOffset start, DateTimeOffset end)
+    {
+        var from = start.AddSeconds(-1);
+        var to = end.AddSeconds(1);
+        from = from.AddTicks(-(from.UtcTicks % TimeSpan.TicksPerSecond));
+        if (to.UtcTicks % TimeSpan.TicksPerSecond != 0) to = to.AddTicks(TimeSpan.TicksPerSecond - to.UtcTicks % TimeSpan.TicksPerSecond);
+        return new TimeRange(from, to);
+    }
+
     /// <summary><c>host A and host B and port P</c> from what a row knows; parts that are not addresses or ports are left out.</summary>
     public static string Conversation(string? a, string? b = null, int? port = null)
     {

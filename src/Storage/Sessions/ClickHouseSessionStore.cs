@@ -54,6 +54,11 @@ public sealed class ClickHouseSessionStore : SqlSessionStore
         return store;
     }
 
+    // ClickHouse reads whole granules (8,192 rows) of every column wherever PREWHERE matches a row, and a
+    // host spread over the range matches nearly every granule: two scans read it twice (measured on 20 M
+    // records: 0.8–2.3 s as branches, 0.6–1.2 s as one condition).
+    protected override bool SplitsOr => false;
+
     protected override string BitOr(string column) => $"groupBitOr({column})";
     protected override string ArgMax(string value, string by) => $"argMax({value}, {by})";
     // 18.16 knows LIMIT offset, count; LIMIT … OFFSET came later.

@@ -19,6 +19,9 @@ public abstract class SqlSessionStore : ISessionStore
     protected abstract string Page(int offset, int limit);
     protected abstract string Quote(string text);
 
+    /// <summary>Whether an <c>or</c> in a key-only filter runs as disjoint scans (<see cref="Branches"/>).</summary>
+    protected virtual bool SplitsOr => true;
+
     /// <summary>Runs a query; each row's cells as the engine gives them (numbers, or text that parses as them).</summary>
     protected abstract Task<List<object?[]>> QueryAsync(string sql, CancellationToken cancellationToken);
 
@@ -32,10 +35,10 @@ public abstract class SqlSessionStore : ISessionStore
 
     public async Task<SessionPage> SearchAsync(SessionQuery query, CancellationToken cancellationToken = default)
     {
-        var condition = query.Filter is null ? null : Condition(query.Filter);
         var keyOnly = query.Filter is { NeedsTotals: false };
-        var inner = SessionsIn(query.From, query.To, query.Probe, keyOnly ? condition : null);
-        var outer = !keyOnly && condition is not null ? $" WHERE {condition}" : "";
+        IReadOnlyList<string> branches = !keyOnly ? [] : SplitsOr ? Branches(query.Filter!) : [Condition(query.Filter!)];
+        var inner = SessionsIn(query.From, query.To, query.Probe, branches);
+        var outer = !keyOnly && query.Filter is not null ? $" WHERE {Condition(query.Filter)}" : "";
         var direction = query.Descending ? "DESC" : "ASC";
         var order = string.Join(", ", SortColumns(query.Sort).Select(c => $"{c} {direction}"));
         var rows = await QueryAsync(
@@ -85,7 +88,7 @@ public abstract class SqlSessionStore : ISessionStore
                     ? " HAVING sum(p_src) > 0 AND sum(p_dst) > 0 AND sum(b_src) * sum(p_dst) != sum(b_dst) * sum(p_src)" : "";
                 var rows = await QueryAsync(
                     "SELECT src_hi, src_lo, dst_hi, dst_lo, sum(p_src) AS ps, sum(b_src) AS bs, sum(p_dst) AS pd, sum(b_dst) AS bd, count(*) AS sessions, sum(last_us - start_us) AS micros " +
-                    $"FROM ({SessionsIn(query.From, query.To, query.Probe, where)}) s GROUP BY src_hi, src_lo, dst_hi, dst_lo{having} " +
+                    $"FROM ({SessionsIn(query.From, query.To, query.Probe, [where])}) s GROUP BY src_hi, src_lo, dst_hi, dst_lo{having} " +
                     $"ORDER BY sum(b_src) + sum(b_dst) DESC, src_hi, src_lo, dst_hi, dst_lo {Page(0, limit)}",
                     cancellationToken);
                 return new SessionReport(query.Name, title,
@@ -121,11 +124,58 @@ public abstract class SqlSessionStore : ISessionStore
     private string Window(DateTimeOffset from, DateTimeOffset to, string? probe) =>
         $"end_us >= {Micros(from)} AND end_us < {Micros(to)}" + (probe is null ? "" : $" AND probe = {Quote(probe)}");
 
-    /// <summary>Sessions with a record in the window, each summed over those records.</summary>
-    private string SessionsIn(DateTimeOffset from, DateTimeOffset to, string? probe, string? condition) =>
-        $"SELECT {Keys}, max(end_us) AS last_us, sum(packets_src) AS p_src, sum(bytes_src) AS b_src, sum(packets_dst) AS p_dst, sum(bytes_dst) AS b_dst, " +
-        $"{BitOr("flags_src")} AS f_src, {BitOr("flags_dst")} AS f_dst, {ArgMax("state", "end_us")} AS st, min(icmp_type) AS i_type, min(icmp_code) AS i_code, count(*) AS n " +
-        $"FROM sessions WHERE {Window(from, to, probe)}{(condition is null ? "" : $" AND ({condition})")} GROUP BY {Keys}";
+    /// <summary>
+    /// Sessions with a record in the window, each summed over those records; the records are those of the
+    /// window that meet any of <paramref name="branches"/> (conditions that exclude each other, see
+    /// <see cref="Branches"/>), or all of them when there are none.
+    /// </summary>
+    private string SessionsIn(DateTimeOffset from, DateTimeOffset to, string? probe, IReadOnlyList<string> branches)
+    {
+        var window = Window(from, to, probe);
+        var records = branches.Count switch
+        {
+            0 => $"sessions WHERE {window}",
+            1 => $"sessions WHERE {window} AND ({branches[0]})",
+            _ => "(" + string.Join(" UNION ALL ", branches.Select(b => $"SELECT {RecordColumns} FROM sessions WHERE {window} AND {b}")) + ") r",
+        };
+        return $"SELECT {Keys}, max(end_us) AS last_us, sum(packets_src) AS p_src, sum(bytes_src) AS b_src, sum(packets_dst) AS p_dst, sum(bytes_dst) AS b_dst, " +
+            $"{BitOr("flags_src")} AS f_src, {BitOr("flags_dst")} AS f_dst, {ArgMax("state", "end_us")} AS st, min(icmp_type) AS i_type, min(icmp_code) AS i_code, count(*) AS n " +
+            $"FROM {records} GROUP BY {Keys}";
+    }
+
+    private const string RecordColumns = Keys + ", end_us, packets_src, bytes_src, packets_dst, bytes_dst, flags_src, flags_dst, state, icmp_type, icmp_code";
+
+    /// <summary>At most this many scans for one filter; past it the filter is checked as one condition.</summary>
+    private const int MaxBranches = 4;
+
+    /// <summary>
+    /// A key-only filter as conditions that exclude each other and together select what it does: each side
+    /// of an <c>or</c> (and of a term on either end, <c>host A</c> = <c>src host A or dst host A</c>) is a
+    /// branch, a later one excluding the earlier ones (<c>dst host A and not src host A</c>), so a record
+    /// that meets both is read once. Why: each branch is then an <c>and</c> of column-against-constant terms,
+    /// which DuckDB checks in the scan on those columns alone, reading the other columns only where they
+    /// match; an <c>or</c> across columns it checks only after reading every column of every record in the
+    /// window (measured: 20 million records, one host, 0.5–1.1 s as one condition, 0.15–0.25 s as two branches).
+    /// </summary>
+    private static List<string> Branches(SessionFilter filter)
+    {
+        var branches = filter switch
+        {
+            SessionFilter.Or o => Disjoint(o.Left, o.Right),
+            SessionFilter.Host { Direction: Direction.Either } h => Disjoint(h with { Direction = Direction.Src }, h with { Direction = Direction.Dst }),
+            SessionFilter.Net { Direction: Direction.Either } n => Disjoint(n with { Direction = Direction.Src }, n with { Direction = Direction.Dst }),
+            SessionFilter.Port { Direction: Direction.Either } p => Disjoint(p with { Direction = Direction.Src }, p with { Direction = Direction.Dst }),
+            SessionFilter.And a => (from l in Branches(a.Left) from r in Branches(a.Right) select $"({l} AND {r})").ToList(),
+            _ => [Condition(filter)],
+        };
+        return branches.Count <= MaxBranches ? branches : [Condition(filter)];
+    }
+
+    private static List<string> Disjoint(SessionFilter first, SessionFilter second)
+    {
+        var notFirst = $"NOT ({Condition(first)})";
+        return [.. Branches(first), .. Branches(second).Select(b => $"({b} AND {notFirst})")];
+    }
 
     private static IEnumerable<string> SortColumns(SessionSort sort) => sort switch
     {

@@ -74,6 +74,29 @@ public abstract class SessionStoreContractTests
         Assert.Equal(expected, page.Total);
     }
 
+    [Theory]
+    [InlineData("host 10.0.0.5", 4)]
+    [InlineData("port 5000", 1)]
+    [InlineData("net 10.0.0.0/8", 7)]
+    [InlineData("host 10.0.0.5 or host 203.0.113.66", 4)]
+    [InlineData("host 10.0.0.5 or port 443", 4)]
+    [InlineData("host 10.0.0.5 and (port 443 or port 22)", 2)]
+    [InlineData("(host 10.0.0.5 or host 10.0.0.6) and (port 443 or port 53 or port 5000)", 3)]
+    [InlineData("not host 10.0.0.5 and (udp or icmp)", 2)]
+    public async Task A_record_meeting_a_filter_on_both_ends_or_on_both_sides_of_an_or_counts_once(string filter, int expected)
+    {
+        await using var store = await WithDayAsync();
+        // A host talking to itself: both ends match "host 10.0.0.5", both ports "port 5000".
+        await store.WriteAsync("p1", [Record("10.0.0.5", 5000, "10.0.0.5", 5000, 17, 90, 91, 3, 300, 2, 200)]);
+        var page = await store.SearchAsync(All(filter));
+        Assert.Equal(expected, page.Total);
+        Assert.Equal(expected, page.Sessions.Count);
+        Assert.Equal(page.Sessions.Count, page.Sessions.Distinct().Count());
+        Assert.All(page.Sessions, s => Assert.Equal(s.DstPort == 443 ? 2 : 1, s.Records));
+        var self = page.Sessions.Where(s => s.Src == s.Dst).ToList();
+        Assert.All(self, s => Assert.Equal((5L, 500L), (s.Packets, s.Bytes)));
+    }
+
     [Fact]
     public async Task Sessions_sort_by_any_column_and_page_with_the_total_of_the_whole_result()
     {

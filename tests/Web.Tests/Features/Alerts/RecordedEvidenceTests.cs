@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,23 +70,9 @@ public sealed partial class RecordedEvidenceTests(ITestOutputHelper output)
 
         // The scanner's 4,000 datagrams and the target's 4,000 port unreachables of that interval, as tcpdump
         // reads them from the replayed capture with the same filter: the packets that made the alert.
-        var recorded = Tcpdump(download);
-        // (A packet is a line with its time; tcpdump continues a dissector's complaint on an indented line.)
+        var recorded = Tcpdump.Lines(download);
         Assert.Equal(2 * UdpScanCapture.Ports, recorded.Count(l => char.IsAsciiDigit(l[0])));
-        Assert.Equal(Tcpdump(capture, "host 192.0.2.7 and (udp or icmp)"), recorded);
-    }
-
-    private static List<string> Tcpdump(string file, string? filter = null)
-    {
-        var start = new ProcessStartInfo("tcpdump") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-Z", "root", "-n", "-tt", "-r", file }) start.ArgumentList.Add(argument);
-        if (filter is not null) start.ArgumentList.Add(filter);
-        using var process = Process.Start(start)!;
-        var lines = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(30_000));
-        Assert.True(process.ExitCode == 0, error.Result);
-        return [.. lines.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+        Assert.Equal(Tcpdump.Lines(capture, "host 192.0.2.7 and (udp or icmp)"), recorded);
     }
 
     [GeneratedRegex(@"Recorded packets of 192\.0\.2\.7 in this interval matching ""host 192\.0\.2\.7 and \(udp or icmp\)"" \(pcap; login or API key\): (?<url>\S+)")]

@@ -43,8 +43,6 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
 
     private static string At(DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
 
-    private static readonly PageWaitForURLOptions SameDocument = new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 };
-
     [Fact]
     public async Task A_click_beside_a_one_minute_flood_on_the_udp_weight_graph_opens_the_udp_report_of_the_flood()
     {
@@ -58,11 +56,10 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
 
         // Eight pixels right of the flood (two points over at this width): the click means the flood, not that point.
         var grid = page.Locator("[data-chart-plot='custom'] .apexcharts-grid");
-        var plot = await BrowserFixture.PlotAreaAsync(page, grid);
-        var x = (float)((Flood - Start) / (End - Start)) * plot.Width + 8;
-        await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = x, Y = plot.Height * 0.6f }, Force = true });
-
-        await page.WaitForURLAsync(new Regex(@"/reports/udp\?at="), SameDocument);
+        var clicks = await BrowserFixture.ClickChartUntilUrlAsync(page, grid,
+            plot => new Position { X = (float)((Flood - Start) / (End - Start)) * plot.Width + 8, Y = plot.Height * 0.6f },
+            new Regex(@"/reports/udp\?at="));
+        output.WriteLine($"clicks until the udp report opened: {clicks}");
         Assert.Contains($"at={At(Flood)}", page.Url);
         await Assertions.Expect(page.Locator(".period-label")).ToContainTextAsync($"Interval {Flood:yyyy-MM-dd'T'HH:mm:ss'Z'}");
         await BrowserFixture.ScreenshotAsync(page, "udp-weight-click-to-udp-report");
@@ -80,11 +77,9 @@ public sealed class ClickThroughBrowserTests(BrowserFixture browser, ITestOutput
             "() => [...document.querySelectorAll('[data-chart-plot]')].every(el => el.querySelector('.apexcharts-svg'))");
 
         var grid = page.Locator($"[data-chart-plot='{MetricCatalog.UdpMaxWeight}'] .apexcharts-grid");
-        var plot = await BrowserFixture.PlotAreaAsync(page, grid);
-        await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
-
-        // The URL may already have changed when the wait starts: poll it rather than wait for a navigation event.
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/reports/udp\?at=2024-03-01T0"), new() { Timeout = 60_000 });
+        var clicks = await BrowserFixture.ClickChartUntilUrlAsync(page, grid,
+            plot => new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, new Regex(@"/reports/udp\?at=2024-03-01T0"));
+        output.WriteLine($"clicks until the udp report opened: {clicks}");
         await BrowserFixture.ScreenshotAsync(page, "dashboard-stored-window-udp-click");
     }
 

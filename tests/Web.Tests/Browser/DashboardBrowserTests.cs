@@ -79,12 +79,9 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         await page.WaitForFunctionAsync(
             "() => [...document.querySelectorAll('[data-chart-plot]')].every(el => el.querySelector('.apexcharts-svg'))");
         var grid = page.Locator("[data-chart-plot='packets'] .apexcharts-grid");
-        var plot = await BrowserFixture.PlotAreaAsync(page, grid);
-        await grid.ClickAsync(new LocatorClickOptions { Position = new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, Force = true });
-
-        // Blazor navigates inside the document, and may have done so before a wait for a navigation starts: poll the URL,
-        // and allow a loaded machine time.
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/reports/talkers\?at="), new() { Timeout = 60_000 });
+        // Blazor navigates inside the document, and may have done so before a wait for a navigation starts: poll the URL.
+        await BrowserFixture.ClickChartUntilUrlAsync(page, grid,
+            plot => new Position { X = plot.Width * 0.5f, Y = plot.Height * 0.5f }, new Regex(@"/reports/talkers\?at="));
         var label = page.Locator(".period-label");
         await Assertions.Expect(label).ToContainTextAsync("Interval");
         var at = DateTimeOffset.Parse(Regex.Match(page.Url, @"at=([^&]+)").Groups[1].Value.Replace("%3A", ":"));

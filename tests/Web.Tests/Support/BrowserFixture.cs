@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using Monitor.TestKit.Filesystems;
@@ -76,6 +77,28 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         Assert.NotNull(box);
         return box;
+    }
+
+    /// <summary>
+    /// Clicks a chart's plot area at the point <paramref name="at"/> picks until the page's URL matches, and
+    /// returns how many clicks it took (a user clicks again). On CI's loaded cores a click once went
+    /// unanswered for a minute; the next click is sent only while the URL still has not changed, so a
+    /// late first answer is never followed by a click on the next page. Fails after five clicks.
+    /// </summary>
+    public static async Task<int> ClickChartUntilUrlAsync(IPage page, ILocator grid, Func<LocatorBoundingBoxResult, Position> at, Regex url)
+    {
+        for (var click = 1; click <= 5; click++)
+        {
+            var plot = await PlotAreaAsync(page, grid);
+            await grid.ClickAsync(new LocatorClickOptions { Position = at(plot), Force = true });
+            for (var poll = 0; poll < 80; poll++)
+            {
+                if (url.IsMatch(page.Url)) return click;
+                await page.WaitForTimeoutAsync(100);
+            }
+        }
+        Assert.Fail($"five clicks on the chart did not open a page matching {url}; the page is still {page.Url}");
+        return 0;
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

@@ -12,6 +12,7 @@
 #
 #   sudo bench/soak.sh
 #   MINUTES=30 RATE=20000 sudo bench/soak.sh
+#   PROBE_ARGS="--session-store none" sudo bench/soak.sh   # extra probe options
 #
 # Root only (capturing on lo needs it). Traffic goes to 127.0.0.1 only. Exit code 1 when memory is not flat.
 set -euo pipefail
@@ -39,7 +40,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-(cd "$work" && exec "$probe" --interface lo --filter "udp port $port" --interval 1 --store "sqlite:$work/monitor.db" \
+(cd "$work" && exec "$probe" --interface lo --filter "udp port $port" --interval 1 ${PROBE_ARGS:-} --store "sqlite:$work/monitor.db" \
     --json "$work/intervals.jsonl" > "$work/stdout" 2> "$work/stderr") &
 probe_pid=$!
 pids+=("$probe_pid")

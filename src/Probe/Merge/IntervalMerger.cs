@@ -150,6 +150,7 @@ internal sealed class IntervalMerger : IMergeInbox, IDisposable
         _interval = null;
         _intervalSource = default;
         _seconds.Clear();
+        GenerationZeroBudget.AfterInterval();
 
         _logger.LogInformation(
             "Interval {Start:u} closed: {Packets} packets, {Bytes} bytes; merge+write {MergeMs:F1} ms",

@@ -1,0 +1,25 @@
+using Monitor.Probe.Merge;
+
+namespace Monitor.Probe.Tests.Merge;
+
+/// <summary>
+/// The merger's cap on allocation between collections (bench/soak.sh measures what it keeps flat): once a
+/// budget's worth has been allocated since the last collection, closing an interval collects.
+/// </summary>
+public sealed class GenerationZeroBudgetTests
+{
+    [Fact]
+    public void Closing_an_interval_after_a_budgets_worth_of_allocation_collects_the_first_generation()
+    {
+        GenerationZeroBudget.AfterInterval();
+        var collections = GC.CollectionCount(0);
+        long kept = 0;
+        // Small arrays (not the large-object heap), as a sensor's snapshots and JSON are; one and a half budgets' worth.
+        for (long allocated = 0; allocated < GenerationZeroBudget.Bytes * 3 / 2; allocated += 16 << 10)
+            kept += new byte[16 << 10].Length;
+
+        Assert.True(GenerationZeroBudget.AfterInterval());
+        Assert.True(GC.CollectionCount(0) > collections);
+        Assert.True(kept >= GenerationZeroBudget.Bytes);
+    }
+}

@@ -91,8 +91,16 @@ public sealed class AlertOutbox : IDisposable
         while (_work.CurrentCount > 0) await _work.WaitAsync(0, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Once any pending mail is due, every pending mail, oldest first. Each mail keeps its own back-off,
+    /// so while the server is down a later mail (a RESOLVED) can fall due before an earlier one (its alert);
+    /// sending the whole queue in the order it was written keeps an alert ahead of its resolution.
+    /// </summary>
     public IReadOnlyList<OutboxItem> Due(DateTimeOffset now, int limit = 100) =>
-        Query("WHERE sent IS NULL AND next_attempt <= $now ORDER BY id LIMIT $limit", ("$now", now.UtcTicks), ("$limit", limit));
+        Query("""
+            WHERE sent IS NULL AND EXISTS (SELECT 1 FROM outbox WHERE sent IS NULL AND next_attempt <= $now)
+            ORDER BY id LIMIT $limit
+            """, ("$now", now.UtcTicks), ("$limit", limit));
 
     public IReadOnlyList<OutboxItem> Recent(int limit = 20) =>
         Query("ORDER BY id DESC LIMIT $limit", ("$limit", limit));

@@ -70,6 +70,45 @@ public sealed class OutboxDeliveryTests
     }
 
     [Fact]
+    public async Task An_alert_whose_back_off_is_longer_still_arrives_before_the_resolved_mail_written_after_it()
+    {
+        using var dir = new TempDirectory();
+        using var smtp = new SmtpServer(dir.Path);
+        var settings = AlertSettings.Validate(AlertTestKit.Options(dir.Path, smtp.Port, AlertTestKit.UdpWeightRule()));
+        using var outbox = new AlertOutbox(settings.Options.Outbox);
+        var delivery = new OutboxDeliveryService(settings, outbox, new SmtpMailSender(settings), TimeProvider.System,
+            NullLogger<OutboxDeliveryService>.Instance);
+        var now = DateTimeOffset.UtcNow;
+        // While the server was down the alert failed three times and backs off for minutes; the resolved mail,
+        // written later, failed once and is due again now.
+        var alert = outbox.Enqueue(Mail("alert"), now.AddMinutes(-3));
+        for (var attempt = 0; attempt < 3; attempt++) outbox.MarkFailed(alert, "connection refused", now.AddMinutes(5));
+        var resolved = outbox.Enqueue(Mail("resolved"), now.AddMinutes(-1));
+        outbox.MarkFailed(resolved, "connection refused", now.AddSeconds(-1));
+
+        Assert.Equal(["alert", "resolved"], outbox.Due(now).Select(item => item.Mail.Subject));
+        await smtp.StartAsync();
+        await delivery.DeliverDueAsync(CancellationToken.None);
+
+        var messages = await smtp.WaitForMessagesAsync(2, TimeSpan.FromSeconds(10));
+        Assert.Equal(["alert", "resolved"], messages.Select(m => m.Subject));
+        Assert.Equal(0, outbox.Status().Pending);
+    }
+
+    [Fact]
+    public void Nothing_is_due_while_every_pending_mail_backs_off()
+    {
+        using var dir = new TempDirectory();
+        using var outbox = new AlertOutbox(Path.Combine(dir.Path, "outbox.db"));
+        var now = DateTimeOffset.UtcNow;
+        outbox.MarkFailed(outbox.Enqueue(Mail("alert"), now), "connection refused", now.AddSeconds(20));
+        outbox.MarkFailed(outbox.Enqueue(Mail("resolved"), now), "connection refused", now.AddSeconds(10));
+
+        Assert.Empty(outbox.Due(now.AddSeconds(5)));
+        Assert.Equal(["alert", "resolved"], outbox.Due(now.AddSeconds(10)).Select(item => item.Mail.Subject));
+    }
+
+    [Fact]
     public void Back_off_doubles_from_the_retry_delay_up_to_the_maximum()
     {
         using var dir = new TempDirectory();

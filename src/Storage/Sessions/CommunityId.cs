@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 
 namespace Monitor.Storage.Sessions;
@@ -12,10 +13,24 @@ namespace Monitor.Storage.Sessions;
 /// </summary>
 public static class CommunityId
 {
+    /// <summary>Length of a v1 Community ID in bytes: "1:" and the base64 of a SHA-1.</summary>
+    public const int Length = 30;
+
     public static string Of(in SessionRecord session, ushort seed = 0) =>
         Of(session.Proto, session.Src, session.SrcPort, session.Dst, session.DstPort, seed);
 
     public static string Of(byte proto, UInt128 src, ushort srcPort, UInt128 dst, ushort dstPort, ushort seed = 0)
+    {
+        Span<byte> utf8 = stackalloc byte[Length];
+        Write(proto, src, srcPort, dst, dstPort, utf8, seed);
+        return System.Text.Encoding.ASCII.GetString(utf8);
+    }
+
+    /// <summary>Writes the ID as ASCII into <paramref name="utf8"/> (at least <see cref="Length"/> bytes), without allocating.</summary>
+    public static void Write(in SessionRecord session, Span<byte> utf8, ushort seed = 0) =>
+        Write(session.Proto, session.Src, session.SrcPort, session.Dst, session.DstPort, utf8, seed);
+
+    public static void Write(byte proto, UInt128 src, ushort srcPort, UInt128 dst, ushort dstPort, Span<byte> utf8, ushort seed = 0)
     {
         var hasPorts = proto is 6 or 17 or 132 or 1 or 58;
         var v4 = SessionAddress.IsV4(src) && SessionAddress.IsV4(dst);
@@ -52,7 +67,9 @@ public static class CommunityId
         }
         Span<byte> hash = stackalloc byte[20];
         SHA1.HashData(input[..at], hash);
-        return "1:" + Convert.ToBase64String(hash);
+        utf8[0] = (byte)'1';
+        utf8[1] = (byte)':';
+        Base64.EncodeToUtf8(hash, utf8[2..], out _, out _);
     }
 
     /// <summary>Zeek's ICMP port equivalents: (type, counterpart type) for request/reply pairs, else (type, code).</summary>

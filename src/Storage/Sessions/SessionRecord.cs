@@ -82,6 +82,33 @@ public static class SessionAddress
 
     public static string ToText(UInt128 address) => ToIPAddress(address).ToString();
 
+    /// <summary>Longest text <see cref="FormatUtf8"/> writes (an IPv6 address with an embedded IPv4 one).</summary>
+    public const int MaxTextLength = 45;
+
+    /// <summary>
+    /// The address as <see cref="ToText"/> gives it, written as ASCII into <paramref name="utf8"/>; IPv4, the
+    /// common case of a busy writer, without allocating.
+    /// </summary>
+    public static int FormatUtf8(UInt128 address, Span<byte> utf8)
+    {
+        if (!IsV4(address))
+        {
+            ToIPAddress(address).TryFormat(utf8, out var written);
+            return written;
+        }
+        var v4 = (uint)address;
+        var at = 0;
+        for (var shift = 24; shift >= 0; shift -= 8)
+        {
+            var octet = (v4 >> shift) & 0xFF;
+            if (octet >= 100) utf8[at++] = (byte)('0' + octet / 100);
+            if (octet >= 10) utf8[at++] = (byte)('0' + octet / 10 % 10);
+            utf8[at++] = (byte)('0' + octet % 10);
+            if (shift != 0) utf8[at++] = (byte)'.';
+        }
+        return at;
+    }
+
     /// <summary>The first and last address of a CIDR, in this 128-bit form (an IPv4 prefix counts from bit 96).</summary>
     public static (UInt128 First, UInt128 Last) Range(IPNetwork network)
     {

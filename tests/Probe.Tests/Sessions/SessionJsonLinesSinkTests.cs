@@ -61,4 +61,24 @@ public sealed class SessionJsonLinesSinkTests
         for (var i = 0; i < 5_000; i++)
             Assert.Equal(5 + i, JsonDocument.Parse(lines[i]).RootElement.GetProperty("packets_src").GetInt64());
     }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(58)]
+    public void The_longest_record_fits_the_line_room_and_is_valid_json(int proto)
+    {
+        var widest = SessionAddress.Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+        var record = new SessionRecord(DateTimeOffset.MaxValue, DateTimeOffset.MaxValue, (byte)proto, widest, ushort.MaxValue,
+            SessionAddress.Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ushort.MaxValue, long.MaxValue, long.MaxValue, long.MaxValue, long.MaxValue,
+            0xFF, 0xFF, SessionState.RSTOS0, 255, 255, ushort.MaxValue, SessionEnd.Evicted);
+        var line = new byte[SessionJson.MaxLine];
+
+        var length = SessionJson.WriteLine(record, line);
+
+        Assert.InRange(length, 1, SessionJson.MaxLine);
+        Assert.Equal((byte)'\n', line[length - 1]);
+        using var json = JsonDocument.Parse(line.AsMemory(0, length - 1));
+        Assert.Equal(long.MaxValue, json.RootElement.GetProperty("bytes_dst").GetInt64());
+        Assert.Equal(ushort.MaxValue, json.RootElement.GetProperty("vlan").GetInt32());
+    }
 }

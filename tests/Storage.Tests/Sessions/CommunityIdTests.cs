@@ -36,3 +36,28 @@ public sealed class CommunityIdTests
         Assert.Equal(expected, CommunityId.Of((byte)proto, SessionAddress.Parse(src), sport, SessionAddress.Parse(dst), dport));
     }
 }
+
+public sealed class OneBlockSha1Tests
+{
+    [Fact]
+    public void Every_message_length_that_fits_one_block_hashes_as_the_platforms_sha1()
+    {
+        var random = new Random(11);
+        Span<byte> ours = stackalloc byte[20];
+        for (var length = 0; length <= OneBlockSha1.MaxInput; length++)
+            for (var sample = 0; sample < 20; sample++)
+            {
+                var message = new byte[length];
+                random.NextBytes(message);
+                OneBlockSha1.Hash(message, ours);
+                Assert.Equal(System.Security.Cryptography.SHA1.HashData(message), ours.ToArray());
+            }
+    }
+
+    [Fact]
+    public void A_message_longer_than_one_block_is_refused()
+    {
+        var hash = new byte[20];
+        Assert.Throws<ArgumentException>(() => OneBlockSha1.Hash(new byte[OneBlockSha1.MaxInput + 1], hash));
+    }
+}

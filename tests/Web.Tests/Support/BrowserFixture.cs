@@ -36,12 +36,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <param name="javaScript">False for a page that never gets a Blazor circuit: what the browser does before one is up.</param>
+    public async Task<IPage> NewPageAsync(bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
             TimezoneId = "UTC",
+            JavaScriptEnabled = javaScript,
         });
         context.SetDefaultTimeout(30_000);
         _openContexts.Add(context);

@@ -65,6 +65,22 @@ public sealed class SessionsPageTests : BunitContext, IAsyncLifetime
         ], hosts);
     }
 
+    [Fact]
+    public void The_packets_and_bytes_sorts_sit_on_the_columns_of_both_directions_summed()
+    {
+        var cut = Open("from=2026-11-20T06:00:00Z&to=2026-11-20T07:00:00Z&sort=bytes&dir=desc&probe=test-probe");
+        cut.WaitForElement("table.sessions tbody tr");
+
+        var headers = cut.FindAll("table.sessions thead th").Select(th => th.TextContent.Trim()).ToList();
+        Assert.Equal("bytes ▼", cut.Find("th a[data-sort='bytes']").TextContent.Trim());
+        Assert.Equal("packets", cut.Find("th a[data-sort='packets']").TextContent.Trim());
+        Assert.Contains("bytes src", headers);
+        // No one-direction column ("bytes src", "packets dst") carries a sort.
+        Assert.DoesNotContain(cut.FindAll("th a[data-sort]"), a => a.TextContent.Contains(" src") || a.TextContent.Contains(" dst"));
+        Assert.All(cut.FindAll("table.sessions tbody td[data-column='bytes']"), td => Assert.Equal("5500", td.TextContent.Trim()));
+        Assert.All(cut.FindAll("table.sessions tbody td[data-column='packets']"), td => Assert.Equal("10", td.TextContent.Trim()));
+    }
+
     Task IAsyncLifetime.DisposeAsync()
     {
         _site.Dispose();

@@ -7,22 +7,21 @@ using Monitor.Probe.Sessions;
 namespace Monitor.Probe.Dispatch;
 
 /// <summary>
-/// Counts each packet into a report set <see cref="Lookahead"/> packets after it was decoded, and
-/// prefetches its table slots in between. The tables are larger than the CPU's caches, so a lookup
-/// is mostly a wait on memory; this way the waits of several packets overlap. Counting order does
-/// not change any figure (packets still reach each table, and the session table, in arrival order):
-/// callers flush before an interval's tables change hands.
+/// Counts each packet of a run of decoded packets into a report set <see cref="Lookahead"/> packets
+/// after prefetching its table slots. The tables are larger than the CPU's caches, so a lookup is
+/// mostly a wait on memory; this way the waits of several packets overlap. Counting order does not
+/// change any figure (packets still reach each table, and the session table, in arrival order):
+/// callers flush at the end of each run, before an interval's tables change hands.
 /// </summary>
 public sealed class LookaheadCounter
 {
     public const int Lookahead = 8;
+    private const int Mask = Lookahead - 1;
 
-    private readonly DecodedPacket[] _ring = new DecodedPacket[Lookahead];
     private readonly PacketHashes[] _hashes = new PacketHashes[Lookahead];
     private readonly ReportTables _tables;
     private readonly SessionTable? _sessions;
     private readonly ulong[] _sessionHashes = new ulong[Lookahead];
-    private int _next;
     private int _pending;
 
     /// <summary>A counter that fills only <paramref name="tables"/> of the sets it is given.</summary>
@@ -35,38 +34,40 @@ public sealed class LookaheadCounter
         _sessions = sessions;
     }
 
-    /// <summary>Where to decode the next packet; <see cref="Commit"/> it afterwards.</summary>
-    public ref DecodedPacket Next => ref _ring[_next];
-
-    /// <summary>Takes the packet decoded into <see cref="Next"/>, and counts the oldest one once the ring is full.</summary>
+    /// <summary>
+    /// Prefetches for <c>packets[index]</c> and counts the packet <see cref="Lookahead"/> − 1 before it once
+    /// that many wait. Indexes of one run are consecutive; <see cref="Flush"/> ends the run.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Commit(ReportSet reports)
+    public void Commit(ReportSet reports, ReadOnlySpan<DecodedPacket> packets, int index)
     {
-        ref var hashes = ref _hashes[_next];
+        var slot = index & Mask;
+        ref var hashes = ref _hashes[slot];
         hashes = default;
-        reports.Prefetch(_ring[_next], ref hashes, _tables);
+        ref readonly var packet = ref packets[index];
+        reports.Prefetch(packet, ref hashes, _tables);
         if (_sessions is { } sessions)
         {
             // Two steps: this packet's bucket now, and the entry of the packet half the ring older, whose
-            // bucket has arrived meanwhile (a slot not yet filled holds an old hash: a wasted prefetch, no harm).
-            _sessionHashes[_next] = sessions.PrefetchBucket(_ring[_next]);
-            sessions.PrefetchEntry(_sessionHashes[(_next - Lookahead / 2) & (Lookahead - 1)]);
+            // bucket has arrived meanwhile (a slot not yet filled in this run holds an old hash: a wasted prefetch, no harm).
+            _sessionHashes[slot] = sessions.PrefetchBucket(packet);
+            sessions.PrefetchEntry(_sessionHashes[(index - Lookahead / 2) & Mask]);
         }
-        _next = (_next + 1) & (Lookahead - 1);
         if (++_pending < Lookahead) return;
-        reports.Count(_ring[_next], _hashes[_next], _tables);
-        _sessions?.Count(_ring[_next]);
+        var oldest = index - (Lookahead - 1);
+        reports.Count(packets[oldest], _hashes[oldest & Mask], _tables);
+        _sessions?.Count(packets[oldest]);
         _pending--;
     }
 
-    /// <summary>Counts every packet still waiting, oldest first.</summary>
-    public void Flush(ReportSet reports)
+    /// <summary>Counts every packet of the run still waiting, oldest first; <paramref name="end"/> is one past the run's last index.</summary>
+    public void Flush(ReportSet reports, ReadOnlySpan<DecodedPacket> packets, int end)
     {
         for (var waiting = _pending; waiting > 0; waiting--)
         {
-            var i = (_next - waiting) & (Lookahead - 1);
-            reports.Count(_ring[i], _hashes[i], _tables);
-            _sessions?.Count(_ring[i]);
+            var i = end - waiting;
+            reports.Count(packets[i], _hashes[i & Mask], _tables);
+            _sessions?.Count(packets[i]);
         }
         _pending = 0;
     }

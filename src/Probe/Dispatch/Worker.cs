@@ -9,7 +9,7 @@ using Monitor.Probe.Sessions;
 namespace Monitor.Probe.Dispatch;
 
 /// <summary>
-/// One counting thread: decodes every packet of the batches its queue delivers and counts them into
+/// One counting thread: counts every packet of the batches its queue delivers (decoded by the capture thread) into
 /// its own second counters and its partition's report set. At a boundary it hands both to the merger
 /// and starts afresh, so no table is written by two threads. When threads split the tables, each sees
 /// every packet of its partition and fills only its own tables of the shared set; the one with the host
@@ -145,19 +145,18 @@ internal sealed class Worker
         var traffic = _countsTraffic;
         var bpf = traffic && _bpf.SlotCount > 0;
         var inspects = (_tables & ReportTables.Others) != 0;
+        var packets = batch.Decoded;
         for (var i = from; i < to; i++)
         {
-            var raw = batch[i];
-            ref var decoded = ref lookahead.Next;
-            PacketDecoder.Decode(raw, ref decoded);
+            ref readonly var decoded = ref packets[i];
             if (traffic) CounterSlots.Count(counters, decoded);
-            if (bpf) _bpf.Count(counters, CounterSlots.Fixed, raw);
+            if (bpf) _bpf.Count(counters, CounterSlots.Fixed, batch[i]);
             // Payload signatures and IRC: only segments with captured payload, and only those whose first byte may match.
-            if (inspects && decoded.PayloadCaptured > 0) reports.Inspect(decoded, decoded.Payload(raw.Data));
-            lookahead.Commit(reports);
+            if (inspects && decoded.PayloadCaptured > 0) reports.Inspect(decoded, decoded.Payload(batch[i].Data));
+            lookahead.Commit(reports, packets, i);
         }
         // Counted up to a second's end (or the batch's): the tables change hands only at one.
-        lookahead.Flush(reports);
+        lookahead.Flush(reports, packets, to);
     }
 
     private void HandOver(Boundary boundary)

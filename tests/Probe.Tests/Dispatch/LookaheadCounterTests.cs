@@ -23,12 +23,9 @@ public class LookaheadCounterTests
         var direct = Count(Options, traffic);
         var ahead = new ReportSet(Options);
         var counter = new LookaheadCounter();
-        foreach (var packet in traffic)
-        {
-            counter.Next = packet;
-            counter.Commit(ahead);
-        }
-        counter.Flush(ahead);
+        var run = traffic.ToArray();
+        for (var i = 0; i < run.Length; i++) counter.Commit(ahead, run, i);
+        counter.Flush(ahead, run, run.Length);
 
         var expected = direct.Build(TimeSpan.FromSeconds(30));
         var actual = ahead.Build(TimeSpan.FromSeconds(30));
@@ -41,15 +38,13 @@ public class LookaheadCounterTests
     {
         var set = new ReportSet(Options);
         var counter = new LookaheadCounter();
-        for (var round = 0; round < 3; round++)
+        var batch = Mixed(15).ToArray();
+        // Three runs of one batch, as a worker counts up to each second's end inside it.
+        foreach (var (from, to) in new[] { (0, 5), (5, 10), (10, 15) })
         {
-            foreach (var packet in Mixed(5))
-            {
-                counter.Next = packet;
-                counter.Commit(set);
-            }
-            counter.Flush(set);
-            counter.Flush(set);
+            for (var i = from; i < to; i++) counter.Commit(set, batch, i);
+            counter.Flush(set, batch, to);
+            counter.Flush(set, batch, to);
         }
 
         var talkers = set.Build(TimeSpan.FromSeconds(30)).Report("talkers");

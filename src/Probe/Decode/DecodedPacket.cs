@@ -54,6 +54,11 @@ public struct DecodedPacket
     /// track offsets from the frame's start through every encapsulation; see <see cref="Payload"/>).
     /// </summary>
     public int PayloadFromEnd;
+    /// <summary>
+    /// The first captured payload byte (with <see cref="PayloadCaptured"/> &gt; 0): the workers tell from it whether
+    /// a payload may match a signature without touching the frame, which the capture thread decoded on another core.
+    /// </summary>
+    public byte PayloadFirstByte;
     /// <summary>Length of the IP packet per its own header (IPv4 total length, IPv6 40 + payload length).</summary>
     public int IpLength;
 

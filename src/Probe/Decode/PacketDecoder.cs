@@ -574,7 +574,10 @@ public static class PacketDecoder
                 if (headerLength < 20 || headerLength > length) packet.Malformed = true;
                 packet.PayloadLength = Math.Max(0, length - Math.Max(20, headerLength));
                 if (packet.PayloadLength > 0 && headerLength >= 20 && segment.Length > headerLength)
+                {
                     packet.PayloadCaptured = Math.Min(segment.Length - headerLength, packet.PayloadLength);
+                    packet.PayloadFirstByte = segment[headerLength];
+                }
                 break;
             }
             case 17:
@@ -587,7 +590,11 @@ public static class PacketDecoder
                 ReadPorts(segment, ref packet);
                 if (length < 8) packet.Malformed = true;
                 packet.PayloadLength = Math.Max(0, length - 8);
-                if (packet.PayloadLength > 0 && segment.Length > 8) packet.PayloadCaptured = Math.Min(segment.Length - 8, packet.PayloadLength);
+                if (packet.PayloadLength > 0 && segment.Length > 8)
+                {
+                    packet.PayloadCaptured = Math.Min(segment.Length - 8, packet.PayloadLength);
+                    packet.PayloadFirstByte = segment[8];
+                }
                 break;
             case 1 when packet.Layer == NetworkLayer.IPv4:
             case 58 when packet.Layer == NetworkLayer.IPv6:

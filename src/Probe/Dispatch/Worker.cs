@@ -151,8 +151,10 @@ internal sealed class Worker
             ref readonly var decoded = ref packets[i];
             if (traffic) CounterSlots.Count(counters, decoded);
             if (bpf) _bpf.Count(counters, CounterSlots.Fixed, batch[i]);
-            // Payload signatures and IRC: only segments with captured payload, and only those whose first byte may match.
-            if (inspects && decoded.PayloadCaptured > 0) reports.Inspect(decoded, decoded.Payload(batch[i].Data));
+            // Payload signatures and IRC: only segments with captured payload, and only those whose first byte may match
+            // (known from the decode: reading it from the frame was a cache miss per payload on this thread).
+            if (inspects && decoded.PayloadCaptured > 0 && AppSignatures.MayMatch(decoded.PayloadFirstByte))
+                reports.Inspect(decoded, decoded.Payload(batch[i].Data));
             lookahead.Commit(reports, packets, i);
         }
         // Counted up to a second's end (or the batch's): the tables change hands only at one.

@@ -37,6 +37,23 @@ public sealed class PacketDecoderTests
         Assert.False(p.Malformed);
     }
 
+    [Theory]
+    [InlineData(6)]
+    [InlineData(17)]
+    public void The_first_captured_payload_byte_of_a_tcp_or_udp_segment_is_kept_with_the_packet(int protocol)
+    {
+        var frame = protocol == 6
+            ? PacketBuilder.Tcp("192.0.2.1", "198.51.100.2", 40000, 6667, 0x18, payload: 10)
+            : PacketBuilder.Udp("192.0.2.1", "198.51.100.2", 40000, 6881, payload: 10);
+        frame[^10] = (byte)'J';
+
+        var p = Decode(frame);
+
+        Assert.Equal(10, p.PayloadCaptured);
+        Assert.Equal((byte)'J', p.PayloadFirstByte);
+        Assert.Equal((byte)'J', p.Payload(frame)[0]);
+    }
+
     [Fact]
     public void Decodes_an_ipv6_udp_datagram()
     {

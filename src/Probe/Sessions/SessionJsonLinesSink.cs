@@ -151,19 +151,22 @@ public static class SessionJson
     internal static int FormatTime(DateTimeOffset time, Span<byte> utf8)
     {
         var utc = time.UtcDateTime;
-        Digits(utf8[..4], utc.Year);
+        // One date computation (each of Year, Month, Day computes the date from the ticks again).
+        var (year, month, day) = utc;
+        var ofDay = utc.Ticks % TimeSpan.TicksPerDay;
+        Digits(utf8[..4], year);
         utf8[4] = (byte)'-';
-        Digits(utf8.Slice(5, 2), utc.Month);
+        Digits(utf8.Slice(5, 2), month);
         utf8[7] = (byte)'-';
-        Digits(utf8.Slice(8, 2), utc.Day);
+        Digits(utf8.Slice(8, 2), day);
         utf8[10] = (byte)'T';
-        Digits(utf8.Slice(11, 2), utc.Hour);
+        Digits(utf8.Slice(11, 2), (int)(ofDay / TimeSpan.TicksPerHour));
         utf8[13] = (byte)':';
-        Digits(utf8.Slice(14, 2), utc.Minute);
+        Digits(utf8.Slice(14, 2), (int)(ofDay / TimeSpan.TicksPerMinute % 60));
         utf8[16] = (byte)':';
-        Digits(utf8.Slice(17, 2), utc.Second);
+        Digits(utf8.Slice(17, 2), (int)(ofDay / TimeSpan.TicksPerSecond % 60));
         utf8[19] = (byte)'.';
-        Digits(utf8.Slice(20, 6), (int)(utc.Ticks % TimeSpan.TicksPerSecond / 10));
+        Digits(utf8.Slice(20, 6), (int)(ofDay % TimeSpan.TicksPerSecond / 10));
         utf8[26] = (byte)'Z';
         return 27;
     }

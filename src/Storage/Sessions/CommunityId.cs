@@ -101,7 +101,7 @@ internal static class OneBlockSha1
 {
     public const int MaxInput = 55;
 
-    public static void Hash(ReadOnlySpan<byte> message, Span<byte> hash)
+    public static unsafe void Hash(ReadOnlySpan<byte> message, Span<byte> hash)
     {
         if (message.Length > MaxInput) throw new ArgumentException($"at most {MaxInput} bytes", nameof(message));
         Span<byte> block = stackalloc byte[64];
@@ -110,31 +110,33 @@ internal static class OneBlockSha1
         block[message.Length] = 0x80;
         BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)message.Length * 8);
 
-        Span<uint> w = stackalloc uint[80];
+        // A pointer, not a span: the schedule's indexes are all in range by construction, and the bounds
+        // checks of 80 rounds cost more than the rounds.
+        var w = stackalloc uint[80];
         for (var i = 0; i < 16; i++) w[i] = BinaryPrimitives.ReadUInt32BigEndian(block[(i * 4)..]);
         for (var i = 16; i < 80; i++) w[i] = uint.RotateLeft(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 
         uint a = 0x67452301, b = 0xEFCDAB89, c = 0x98BADCFE, d = 0x10325476, e = 0xC3D2E1F0;
-        for (var i = 0; i < 80; i++)
-        {
-            var (f, k) = i switch
-            {
-                < 20 => ((b & c) | (~b & d), 0x5A827999u),
-                < 40 => (b ^ c ^ d, 0x6ED9EBA1u),
-                < 60 => ((b & c) | (b & d) | (c & d), 0x8F1BBCDCu),
-                _ => (b ^ c ^ d, 0xCA62C1D6u),
-            };
-            var t = uint.RotateLeft(a, 5) + f + e + k + w[i];
-            e = d;
-            d = c;
-            c = uint.RotateLeft(b, 30);
-            b = a;
-            a = t;
-        }
+        for (var i = 0; i < 20; i++) Round(ref a, ref b, ref c, ref d, ref e, ((b & c) | (~b & d)) + 0x5A827999u + w[i]);
+        for (var i = 20; i < 40; i++) Round(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + 0x6ED9EBA1u + w[i]);
+        for (var i = 40; i < 60; i++) Round(ref a, ref b, ref c, ref d, ref e, ((b & c) | (b & d) | (c & d)) + 0x8F1BBCDCu + w[i]);
+        for (var i = 60; i < 80; i++) Round(ref a, ref b, ref c, ref d, ref e, (b ^ c ^ d) + 0xCA62C1D6u + w[i]);
         BinaryPrimitives.WriteUInt32BigEndian(hash, 0x67452301 + a);
         BinaryPrimitives.WriteUInt32BigEndian(hash[4..], 0xEFCDAB89 + b);
         BinaryPrimitives.WriteUInt32BigEndian(hash[8..], 0x98BADCFE + c);
         BinaryPrimitives.WriteUInt32BigEndian(hash[12..], 0x10325476 + d);
         BinaryPrimitives.WriteUInt32BigEndian(hash[16..], 0xC3D2E1F0 + e);
+    }
+
+    /// <summary>One round: <paramref name="mixed"/> is the round's function of b, c, d plus its constant and schedule word.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Round(ref uint a, ref uint b, ref uint c, ref uint d, ref uint e, uint mixed)
+    {
+        var t = uint.RotateLeft(a, 5) + mixed + e;
+        e = d;
+        d = c;
+        c = uint.RotateLeft(b, 30);
+        b = a;
+        a = t;
     }
 }

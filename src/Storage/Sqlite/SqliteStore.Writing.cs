@@ -77,7 +77,9 @@ public sealed partial class SqliteStore
                         Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
                         reportNames.Add(name);
                     }
-                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), Pack(rows, StoreJson.Default.IReadOnlyListReportRow));
+                    var blob = Pack(rows, StoreJson.Default.IReadOnlyListReportRow);
+                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), blob);
+                    if (info is not null) _written.Remember(probe, 0, name, startMs, blob, rows);
                 }
                 var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
                 foreach (var (name, value) in SnapshotMetrics.Of(snapshot))
@@ -165,17 +167,24 @@ public sealed partial class SqliteStore
         foreach (var day in plan.Days(rangeHours)) SummarizeDay(connection, transaction, probe, day);
         if (plan.UntilChanged)
             Execute(connection, "UPDATE probes SET summarized_until=$h WHERE id=$p", transaction, ("$h", plan.Until), ("$p", probe));
+        if (plan.Until is { } until)
+        {
+            _written.Forget(probe, 0, until);
+            _written.Forget(probe, 3600, SummarySegments.Floor(until, DayMs));
+        }
     }
 
     private void SummarizeHour(SqliteConnection connection, SqliteTransaction transaction, long probe, long hour) =>
-        StoreSummary(connection, transaction, probe, 3600, hour,
-            "SELECT report, rows FROM reports WHERE probe=$p AND start >= $a AND start < $b AND report=$r", HourMs);
+        StoreSummary(connection, transaction, probe, 3600, hour, 0,
+            "SELECT start, rows FROM reports WHERE probe=$p AND start >= $a AND start < $b AND report=$r", HourMs);
 
     private void SummarizeDay(SqliteConnection connection, SqliteTransaction transaction, long probe, long day) =>
-        StoreSummary(connection, transaction, probe, 86400, day,
-            "SELECT report, rows FROM summaries WHERE period=3600 AND probe=$p AND start >= $a AND start < $b AND report=$r", DayMs);
+        StoreSummary(connection, transaction, probe, 86400, day, 3600,
+            "SELECT start, rows FROM summaries WHERE period=3600 AND probe=$p AND start >= $a AND start < $b AND report=$r", DayMs);
 
-    private void StoreSummary(SqliteConnection connection, SqliteTransaction transaction, long probe, int period, long start, string select, long length)
+    /// <param name="sourcePeriod">Period of the rows <paramref name="select"/> reads: 0 for intervals' reports, 3600 for hours' summaries.</param>
+    private void StoreSummary(SqliteConnection connection, SqliteTransaction transaction, long probe, int period, long start, int sourcePeriod,
+        string select, long length)
     {
         foreach (var report in ReportCatalog.All)
         {
@@ -187,7 +196,13 @@ public sealed partial class SqliteStore
                 command.Parameters.AddWithValue("$b", start + length);
                 command.Parameters.AddWithValue("$r", report.Name);
                 using var reader = command.ExecuteReader();
-                while (reader.Read()) aggregator.AddRange(ReadRows(reader, 1));
+                while (reader.Read())
+                {
+                    var blob = ReadBlob(reader, 1);
+                    aggregator.AddRange(_written.TryGet(probe, sourcePeriod, report.Name, reader.GetInt64(0), blob, out var written)
+                        ? written
+                        : Unpack(_blob, blob.Length, StoreJson.Default.ListReportRow));
+                }
             }
             if (aggregator.Count == 0)
             {
@@ -196,12 +211,22 @@ public sealed partial class SqliteStore
                 continue;
             }
             var rows = aggregator.TopByEach(_options.SummaryRows);
+            var packed = Pack(rows, StoreJson.Default.IReadOnlyListReportRow);
             Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
                 ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start),
-                ("$h", TopAggregator.HostText(report, rows)), ("$j", Pack(rows, StoreJson.Default.IReadOnlyListReportRow)));
+                ("$h", TopAggregator.HostText(report, rows)), ("$j", packed));
+            if (period == 3600) _written.Remember(probe, period, report.Name, start, packed, rows);
         }
     }
 
+    /// <summary>A blob column read into <see cref="_blob"/> (reused: a summary reads thousands of them).</summary>
+    private ReadOnlySpan<byte> ReadBlob(SqliteDataReader reader, int column)
+    {
+        var length = (int)reader.GetBytes(column, 0, null, 0, 0);
+        if (_blob.Length < length) _blob = new byte[Math.Max(length, _blob.Length * 2)];
+        reader.GetBytes(column, 0, _blob, 0, length);
+        return _blob.AsSpan(0, length);
+    }
 
     /// <summary>Drops what retention no longer keeps, every <see cref="PruneEvery"/> of data; every delete walks a primary key or index.</summary>
     private void Prune(SqliteConnection connection, SqliteTransaction transaction, long probe, IReadOnlyCollection<string> reportNames)

@@ -29,6 +29,8 @@ public sealed partial class SqliteStore : IMonitorStore
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<string, long> _metricIds = new(StringComparer.Ordinal);
     private readonly Lock _idLock = new();
+    private readonly WrittenRows _written = new();
+    private byte[] _blob = new byte[64 << 10];
 
     public SqliteStore(string path, StorageOptions? options = null, ILogger? logger = null)
     {
@@ -218,11 +220,18 @@ public sealed partial class SqliteStore : IMonitorStore
     private static T Unpack<T>(SqliteDataReader reader, int column, JsonTypeInfo<T> shape)
     {
         var blob = (byte[])reader.GetValue(column);
+        return Unpack(blob, blob.Length, shape);
+    }
+
+    /// <summary>The value packed in the first <paramref name="length"/> bytes of <paramref name="blob"/>.</summary>
+    private static T Unpack<T>(byte[] blob, int length, JsonTypeInfo<T> shape)
+    {
         T? value;
-        if (blob.Length > 0 && blob[0] == PlainJson) value = JsonSerializer.Deserialize(blob.AsSpan(1), shape);
+        if (length > 0 && blob[0] == PlainJson) value = JsonSerializer.Deserialize(blob.AsSpan(1, length - 1), shape);
         else
         {
-            using var deflate = new System.IO.Compression.DeflateStream(new MemoryStream(blob), System.IO.Compression.CompressionMode.Decompress);
+            using var deflate = new System.IO.Compression.DeflateStream(new MemoryStream(blob, 0, length, writable: false),
+                System.IO.Compression.CompressionMode.Decompress);
             value = JsonSerializer.Deserialize(deflate, shape);
         }
         return value ?? throw new InvalidDataException("an empty JSON value in the SQLite store");

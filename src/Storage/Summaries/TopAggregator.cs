@@ -36,7 +36,12 @@ public sealed class TopAggregator(ReportInfo report)
     private readonly Dictionary<string, Merged> _rows = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sum = [.. report.SumFields];
     private readonly HashSet<string> _min = [.. report.MinFields];
+    private readonly HashSet<string> _max = [.. report.MaxFields];
     private readonly HashSet<string> _list = [.. report.ListFields];
+    // Names made once: an hour's summary merges thousands of rows.
+    private readonly string[] _setNames = [.. report.UnionFields.Select(field => field + SetSuffix)];
+    private readonly string[] _keyParts = new string[report.KeyFields.Count];
+    private readonly double[] _weightsBefore = new double[report.MeanFields.Count];
 
     /// <summary>The order of the probe's application flag letters (BitTorrent, Gnutella, Kazaa, IRC, TLS, SSH).</summary>
     public const string FlagOrder = "BGKITS";
@@ -59,12 +64,15 @@ public sealed class TopAggregator(ReportInfo report)
         var key = Key(row);
         if (!_rows.TryGetValue(key, out var merged))
         {
-            _rows[key] = merged = new Merged([.. row.Fields.Where(f => !IsSet(f.Name) && f.Name != LowerBound)]) { LastList = _lists };
+            var fields = new List<ReportField>(row.Fields.Count);
+            foreach (var field in row.Fields)
+                if (!IsSet(field.Name) && field.Name != LowerBound) fields.Add(field);
+            _rows[key] = merged = new Merged(fields) { LastList = _lists };
             merged.LowerBound = row[LowerBound] is true;
             if (report.UnionFields.Count > 0)
             {
                 merged.Sets = new Dictionary<string, DistinctUnion?>(StringComparer.Ordinal);
-                foreach (var field in report.UnionFields) merged.Sets[field] = Parse(row, field, null);
+                for (var i = 0; i < _setNames.Length; i++) merged.Sets[report.UnionFields[i]] = Parse(row, _setNames[i], null);
             }
             return;
         }
@@ -76,14 +84,16 @@ public sealed class TopAggregator(ReportInfo report)
         }
         merged.LowerBound |= row[LowerBound] is true;
         if (merged.Sets is { } sets)
-            foreach (var field in report.UnionFields) sets[field] = Parse(row, field, sets[field]);
-        var before = new ReportRow([.. merged.Fields]);
+            for (var i = 0; i < _setNames.Length; i++)
+                sets[report.UnionFields[i]] = Parse(row, _setNames[i], sets[report.UnionFields[i]]);
+        // A weighted mean needs its weight as it was before this row's sums went in.
+        for (var i = 0; i < _weightsBefore.Length; i++) _weightsBefore[i] = Number(merged.Fields, report.MeanFields[i].Weight);
         foreach (var field in row.Fields)
         {
             if (IsSet(field.Name) || field.Name == LowerBound) continue;
-            var index = merged.Fields.FindIndex(f => f.Name == field.Name);
+            var index = IndexOf(merged.Fields, field.Name);
             if (index < 0) { merged.Fields.Add(field); continue; }
-            merged.Fields[index] = new ReportField(field.Name, Merge(field.Name, merged.Fields[index].Value, field.Value, before, row));
+            merged.Fields[index] = new ReportField(field.Name, Merge(field.Name, merged.Fields[index].Value, field.Value, row));
         }
     }
 
@@ -91,10 +101,10 @@ public sealed class TopAggregator(ReportInfo report)
     public IReadOnlyList<ReportRow> Top(int n, string? sortBy)
     {
         var order = report.OrderFor(sortBy);
-        var rows = _rows.Select(kv => (kv.Key, Row: Finish(kv.Value, withSets: false))).ToList();
-        if (rows.Count > 0 && !rows.Any(r => r.Row[order[0]] is not null))
+        var (keys, rows) = Finished();
+        if (rows.Length > 0 && !rows.Any(r => r[order[0]] is not null))
             throw new StoreQueryException($"report '{report.Name}' has no field '{order[0]}' to sort by");
-        return Ordered(rows, order).Take(n).Select(r => r.Row).ToList();
+        return [.. Ordered(keys, rows, [.. Enumerable.Range(0, rows.Length)], order, n).Select(i => rows[i])];
     }
 
     /// <summary>
@@ -103,14 +113,20 @@ public sealed class TopAggregator(ReportInfo report)
     /// </summary>
     public IReadOnlyList<ReportRow> TopByEach(int n)
     {
-        var rows = _rows.Select(kv => (kv.Key, Row: Finish(kv.Value, withSets: true))).ToList();
+        // The order needs the finished figures but not the sets' text, which only the kept rows carry.
+        var (keys, rows) = Finished();
         var keep = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = new List<int>(rows.Length);
         foreach (var field in report.SumFields.Concat(report.MaxFields).Concat(report.UnionFields).Append(report.DefaultSort).Distinct())
-            foreach (var (key, _) in Ordered(rows.Where(r => r.Row[field] is not null), report.OrderFor(field)).Take(n))
-                keep.Add(key);
+        {
+            candidates.Clear();
+            for (var i = 0; i < rows.Length; i++)
+                if (rows[i][field] is not null) candidates.Add(i);
+            foreach (var i in Ordered(keys, rows, candidates, report.OrderFor(field), n)) keep.Add(keys[i]);
+        }
         if (keep.Count == 0)
             foreach (var key in _rows.Keys.Order(StringComparer.Ordinal).Take(n)) keep.Add(key);
-        return rows.Where(r => keep.Contains(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Row).ToList();
+        return [.. keep.Order(StringComparer.Ordinal).Select(key => Finish(_rows[key], withSets: true))];
     }
 
     /// <summary>The row without the stored sets of its distinct counts (as shown anywhere but in a merge).</summary>
@@ -139,23 +155,55 @@ public sealed class TopAggregator(ReportInfo report)
         return hosts.Count == 0 ? "" : " " + string.Join(' ', hosts) + " ";
     }
 
-    /// <summary>Largest first by each field of the chain (text: smallest first), then by key for stable ties.</summary>
-    private static IEnumerable<(string Key, ReportRow Row)> Ordered(IEnumerable<(string Key, ReportRow Row)> rows, IReadOnlyList<string> order)
+    /// <summary>Every merged row finished without its sets, with its key.</summary>
+    private (string[] Keys, ReportRow[] Rows) Finished()
     {
-        var list = rows.ToList();
-        IOrderedEnumerable<(string Key, ReportRow Row)>? sorted = null;
-        foreach (var field in order)
+        var keys = new string[_rows.Count];
+        var rows = new ReportRow[_rows.Count];
+        var i = 0;
+        foreach (var (key, merged) in _rows)
         {
-            var text = list.Count > 0 && list.All(r => r.Row[field] is string or null) && list.Any(r => r.Row[field] is string);
-            sorted = (sorted, text) switch
-            {
-                (null, true) => list.OrderBy(r => r.Row.Text(field), StringComparer.Ordinal),
-                (null, false) => list.OrderByDescending(r => r.Row.Number(field)),
-                (_, true) => sorted.ThenBy(r => r.Row.Text(field), StringComparer.Ordinal),
-                _ => sorted.ThenByDescending(r => r.Row.Number(field)),
-            };
+            keys[i] = key;
+            rows[i++] = Finish(merged, withSets: false);
         }
-        return sorted is null ? list.OrderBy(r => r.Key, StringComparer.Ordinal) : sorted.ThenBy(r => r.Key, StringComparer.Ordinal);
+        return (keys, rows);
+    }
+
+    /// <summary>
+    /// The first n of the candidates largest first by each field of the chain (a field that is text in every
+    /// candidate having it: smallest first), then by key for stable ties. Keys are unique, so this is a total order
+    /// and any sort gives the same first n.
+    /// </summary>
+    private static IEnumerable<int> Ordered(string[] keys, ReportRow[] rows, List<int> candidates, IReadOnlyList<string> order, int n)
+    {
+        var texts = new string[order.Count][];
+        var numbers = new double[order.Count][];
+        for (var f = 0; f < order.Count; f++)
+        {
+            var field = order[f];
+            var text = candidates.Count > 0 && candidates.All(i => rows[i][field] is string or null) && candidates.Any(i => rows[i][field] is string);
+            if (text)
+            {
+                texts[f] = new string[rows.Length];
+                foreach (var i in candidates) texts[f][i] = rows[i].Text(field);
+            }
+            else
+            {
+                numbers[f] = new double[rows.Length];
+                foreach (var i in candidates) numbers[f][i] = rows[i].Number(field);
+            }
+        }
+        var sorted = candidates.ToArray();
+        Array.Sort(sorted, (a, b) =>
+        {
+            for (var f = 0; f < texts.Length; f++)
+            {
+                var c = texts[f] is { } t ? string.CompareOrdinal(t[a], t[b]) : numbers[f][b].CompareTo(numbers[f][a]);
+                if (c != 0) return c;
+            }
+            return string.CompareOrdinal(keys[a], keys[b]);
+        });
+        return sorted.Take(n);
     }
 
     /// <summary>The merged row: unions and derived figures filled in, lower_bound added when true, sets when kept.</summary>
@@ -189,15 +237,34 @@ public sealed class TopAggregator(ReportInfo report)
 
     private static void Set(List<ReportField> fields, string name, object value)
     {
-        var index = fields.FindIndex(f => f.Name == name);
+        var index = IndexOf(fields, name);
         if (index < 0) fields.Add(new ReportField(name, value));
         else fields[index] = new ReportField(name, value);
     }
 
-    /// <summary>The union so far with this row's set taken in; null once any merged row had no readable set.</summary>
-    private static DistinctUnion? Parse(ReportRow row, string field, DistinctUnion? union)
+    private static int IndexOf(List<ReportField> fields, string name)
     {
-        if (row[field + SetSuffix] is not string text) return null;
+        for (var i = 0; i < fields.Count; i++)
+            if (fields[i].Name == name) return i;
+        return -1;
+    }
+
+    /// <summary><see cref="ReportRow.Number"/> of a field list.</summary>
+    private static double Number(List<ReportField> fields, string name) => IndexOf(fields, name) is var i and >= 0
+        ? fields[i].Value switch
+        {
+            long l => l,
+            double d => d,
+            int n => n,
+            bool b => b ? 1 : 0,
+            _ => 0,
+        }
+        : 0;
+
+    /// <summary>The union so far with this row's set (field <paramref name="setName"/>) taken in; null once any merged row had no readable set.</summary>
+    private static DistinctUnion? Parse(ReportRow row, string setName, DistinctUnion? union)
+    {
+        if (row[setName] is not string text) return null;
         var first = union is null;
         union ??= new DistinctUnion();
         return union.TryAdd(text) || !first ? union : null;
@@ -205,14 +272,20 @@ public sealed class TopAggregator(ReportInfo report)
 
     private bool IsSet(string name) => report.UnionFields.Count > 0 && name.EndsWith(SetSuffix, StringComparison.Ordinal);
 
-    private string Key(ReportRow row) => string.Join('\u001f', report.KeyFields.Select(row.Text));
-
-    private object Merge(string name, object current, object next, ReportRow before, ReportRow row)
+    private string Key(ReportRow row)
     {
-        foreach (var (average, weight) in report.MeanFields)
+        if (_keyParts.Length == 1) return row.Text(report.KeyFields[0]);
+        for (var i = 0; i < _keyParts.Length; i++) _keyParts[i] = row.Text(report.KeyFields[i]);
+        return string.Join('\u001f', _keyParts);
+    }
+
+    private object Merge(string name, object current, object next, ReportRow row)
+    {
+        for (var i = 0; i < _weightsBefore.Length; i++)
         {
+            var (average, weight) = report.MeanFields[i];
             if (average != name) continue;
-            var (w1, w2) = (before.Number(weight), row.Number(weight));
+            var (w1, w2) = (_weightsBefore[i], row.Number(weight));
             return w1 + w2 <= 0 ? Math.Max(Number(current), Number(next)) : Math.Round((Number(current) * w1 + Number(next) * w2) / (w1 + w2), 2);
         }
         return (current, next) switch
@@ -221,7 +294,7 @@ public sealed class TopAggregator(ReportInfo report)
             (bool a, bool b) => a || b,
             (string a, string b) when _list.Contains(name) => UnionList(a, b),
             (string a, string b) when _min.Contains(name) => string.CompareOrdinal(a, b) <= 0 ? a : b,
-            (string a, string b) when report.MaxFields.Contains(name) => string.CompareOrdinal(a, b) >= 0 ? a : b,
+            (string a, string b) when _max.Contains(name) => string.CompareOrdinal(a, b) >= 0 ? a : b,
             (string, string b) => b,
             (IConvertible a, IConvertible b) when IsNumber(a) && IsNumber(b) =>
                 _sum.Contains(name) ? Number(a) + Number(b) : _min.Contains(name) ? Math.Min(Number(a), Number(b)) : Math.Max(Number(a), Number(b)),

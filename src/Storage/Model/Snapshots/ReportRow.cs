@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -62,6 +63,49 @@ public sealed class ReportRowJsonConverter : JsonConverter<ReportRow>
             fields.Add(new ReportField(name, value));
         }
         return new ReportRow(fields);
+    }
+
+    /// <summary>
+    /// The row as <see cref="Write"/> and then <see cref="Read"/> give it back, without the JSON (the same instance when
+    /// that changes nothing): ints come back as longs, doubles rounded to 4 places, those among them written as an
+    /// integer (no fraction, below 10^17: larger ones are written with an exponent) as longs, other values as their text.
+    /// </summary>
+    public static ReportRow Stored(ReportRow row)
+    {
+        List<ReportField>? copy = null;
+        for (var i = 0; i < row.Fields.Count; i++)
+        {
+            var (name, value) = row.Fields[i];
+            var stored = Stored(value);
+            if (copy is null)
+            {
+                if (ReferenceEquals(stored, value)) continue;
+                copy = new List<ReportField>(row.Fields.Count);
+                for (var j = 0; j < i; j++) copy.Add(row.Fields[j]);
+            }
+            copy.Add(new ReportField(name, stored));
+        }
+        return copy is null ? row : new ReportRow(copy);
+    }
+
+    private static object Stored(object value)
+    {
+        switch (value)
+        {
+            case string or long or bool: return value;
+            case int i: return (long)i;
+            case double d:
+                var rounded = Math.Round(d, 4);
+                if (rounded == Math.Floor(rounded) && Math.Abs(rounded) < 1e17)
+                {
+                    // Up to 2^53 the integer is exact; above it the writer's shortest digits end in zeros the double does not have.
+                    if (Math.Abs(rounded) < 1L << 53) return (long)rounded;
+                    if (long.TryParse(rounded.ToString(CultureInfo.InvariantCulture), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var written))
+                        return written;
+                }
+                return rounded.Equals(d) ? value : rounded;
+            default: return value?.ToString()!;
+        }
     }
 
     public override void Write(Utf8JsonWriter writer, ReportRow value, JsonSerializerOptions options)

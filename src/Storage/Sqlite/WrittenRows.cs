@@ -1,0 +1,44 @@
+using Monitor.Storage.Model.Snapshots;
+
+namespace Monitor.Storage.Sqlite;
+
+/// <summary>
+/// Report rows this store wrote and has not summarized yet (an interval's, period 0, or an hour's summary, period
+/// 3600), as reading their blob back gives them (<see cref="ReportRowJsonConverter.Stored"/>): a summary takes them
+/// instead of parsing every interval's JSON again, most of a replay's summarizing. Rows are taken only while the
+/// blob in the file is byte for byte the one written, so replayed rows or another writer's are read from the file.
+/// Used under the store's write gate only.
+/// </summary>
+internal sealed class WrittenRows
+{
+    private readonly Dictionary<(long Probe, int Period, string Report, long Start), (byte[] Blob, IReadOnlyList<ReportRow> Rows)> _rows = new();
+
+    public void Remember(long probe, int period, string report, long start, byte[] blob, IReadOnlyList<ReportRow> rows)
+    {
+        var stored = new ReportRow[rows.Count];
+        for (var i = 0; i < stored.Length; i++) stored[i] = ReportRowJsonConverter.Stored(rows[i]);
+        _rows[(probe, period, report, start)] = (blob, stored);
+    }
+
+    /// <summary>The rows written as <paramref name="blob"/>, when those are what the file holds.</summary>
+    public bool TryGet(long probe, int period, string report, long start, ReadOnlySpan<byte> blob, out IReadOnlyList<ReportRow> rows)
+    {
+        if (_rows.TryGetValue((probe, period, report, start), out var written) && blob.SequenceEqual(written.Blob))
+        {
+            rows = written.Rows;
+            return true;
+        }
+        rows = [];
+        return false;
+    }
+
+    /// <summary>Drops a probe's rows of one period that start before <paramref name="until"/> (summarized: read again only by a replay).</summary>
+    public void Forget(long probe, int period, long until)
+    {
+        List<(long, int, string, long)>? done = null;
+        foreach (var key in _rows.Keys)
+            if (key.Probe == probe && key.Period == period && key.Start < until) (done ??= []).Add(key);
+        if (done is null) return;
+        foreach (var key in done) _rows.Remove(key);
+    }
+}

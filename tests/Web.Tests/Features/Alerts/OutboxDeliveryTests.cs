@@ -6,6 +6,10 @@ namespace Monitor.Web.Tests.Features.Alerts;
 
 public sealed class OutboxDeliveryTests
 {
+    /// <summary>The site's delivery service over a real outbox and MailKit sender, on the system clock.</summary>
+    private static OutboxDeliveryService Delivery(AlertSettings settings, AlertOutbox outbox) =>
+        new(settings, outbox, new SmtpMailSender(settings), TimeProvider.System, NullLogger<OutboxDeliveryService>.Instance);
+
     private static OutgoingMail Mail(string subject) =>
         new("alert", "udp_weight", subject, ["soc@example.org"], $"plain {subject}\nsecond line", $"<p>html {subject}</p>");
 
@@ -16,8 +20,7 @@ public sealed class OutboxDeliveryTests
         using var smtp = new SmtpServer(dir.Path);
         var settings = AlertSettings.Validate(AlertTestKit.Options(dir.Path, smtp.Port, AlertTestKit.UdpWeightRule()));
         using var outbox = new AlertOutbox(settings.Options.Outbox);
-        var delivery = new OutboxDeliveryService(settings, outbox, new SmtpMailSender(settings), TimeProvider.System,
-            NullLogger<OutboxDeliveryService>.Instance);
+        var delivery = Delivery(settings, outbox);
 
         outbox.Enqueue(Mail("first"), DateTimeOffset.UtcNow);
         await delivery.DeliverDueAsync(CancellationToken.None);
@@ -59,8 +62,7 @@ public sealed class OutboxDeliveryTests
         await smtp.StartAsync();
         using var after = new AlertOutbox(settings.Options.Outbox);
         Assert.Equal(2, after.Status().Pending);
-        var delivery = new OutboxDeliveryService(settings, after, new SmtpMailSender(settings), TimeProvider.System,
-            NullLogger<OutboxDeliveryService>.Instance);
+        var delivery = Delivery(settings, after);
         await delivery.DeliverDueAsync(CancellationToken.None);
         await delivery.DeliverDueAsync(CancellationToken.None);
 
@@ -76,8 +78,7 @@ public sealed class OutboxDeliveryTests
         using var smtp = new SmtpServer(dir.Path);
         var settings = AlertSettings.Validate(AlertTestKit.Options(dir.Path, smtp.Port, AlertTestKit.UdpWeightRule()));
         using var outbox = new AlertOutbox(settings.Options.Outbox);
-        var delivery = new OutboxDeliveryService(settings, outbox, new SmtpMailSender(settings), TimeProvider.System,
-            NullLogger<OutboxDeliveryService>.Instance);
+        var delivery = Delivery(settings, outbox);
         var now = DateTimeOffset.UtcNow;
         // While the server was down the alert failed three times and backs off for minutes; the resolved mail,
         // written later, failed once and is due again now.
@@ -117,8 +118,7 @@ public sealed class OutboxDeliveryTests
         options.MaxRetrySeconds = 60;
         var settings = AlertSettings.Validate(options);
         using var outbox = new AlertOutbox(settings.Options.Outbox);
-        var delivery = new OutboxDeliveryService(settings, outbox, new SmtpMailSender(settings), TimeProvider.System,
-            NullLogger<OutboxDeliveryService>.Instance);
+        var delivery = Delivery(settings, outbox);
         Assert.Equal([10.0, 20, 40, 60, 60], Enumerable.Range(0, 5).Select(a => delivery.Backoff(a).TotalSeconds));
     }
 }

@@ -39,8 +39,10 @@ public sealed class CommunityIdTests
 
 public sealed class OneBlockSha1Tests
 {
-    [Fact]
-    public void Every_message_length_that_fits_one_block_hashes_as_the_platforms_sha1()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Every_message_length_that_fits_one_block_hashes_as_the_platforms_sha1_with_openssls_rounds_and_with_the_managed_ones(bool openSsl)
     {
         var random = new Random(11);
         Span<byte> ours = stackalloc byte[20];
@@ -49,10 +51,14 @@ public sealed class OneBlockSha1Tests
             {
                 var message = new byte[length];
                 random.NextBytes(message);
-                OneBlockSha1.Hash(message, ours);
+                OneBlockSha1.Hash(message, ours, openSsl);
                 Assert.Equal(System.Security.Cryptography.SHA1.HashData(message), ours.ToArray());
             }
     }
+
+    [Fact]
+    public void On_this_debian_machine_openssls_compression_function_does_the_rounds() =>
+        Assert.True(OneBlockSha1.UsesOpenSsl, "libcrypto.so.3 with SHA1_Transform was not found");
 
     [Fact]
     public void A_message_longer_than_one_block_is_refused()

@@ -56,7 +56,7 @@ public sealed class LookaheadCounter
         if (++_pending < Lookahead) return;
         var oldest = index - (Lookahead - 1);
         reports.Count(packets[oldest], _hashes[oldest & Mask], _tables);
-        _sessions?.Count(packets[oldest]);
+        _sessions?.Count(packets[oldest], _sessionHashes[oldest & Mask]);
         _pending--;
     }
 
@@ -67,7 +67,7 @@ public sealed class LookaheadCounter
         {
             var i = end - waiting;
             reports.Count(packets[i], _hashes[i & Mask], _tables);
-            _sessions?.Count(packets[i]);
+            _sessions?.Count(packets[i], _sessionHashes[i & Mask]);
         }
         _pending = 0;
     }

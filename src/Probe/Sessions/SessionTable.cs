@@ -83,15 +83,11 @@ internal sealed class SessionTable
     /// <summary>Sessions written early because the table was full (a flood of new conversations).</summary>
     public long EvictedEarly { get; private set; }
 
-    /// <summary>
-    /// The conversation's hash, the same in both directions, and the key parts that are not addresses;
-    /// false for packets that are not IP (no session).
-    /// </summary>
+    /// <summary>The key parts that are not addresses; false for packets that are not IP (no session).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool KeyOf(in DecodedPacket packet, out ulong hash, out byte cls, out ushort sport, out ushort dport, out ushort echo)
+    private static bool KeyOf(in DecodedPacket packet, out byte cls, out ushort sport, out ushort dport, out ushort echo)
     {
         sport = dport = echo = 0;
-        hash = 0;
         cls = Other;
         if (!packet.IsIp) return false;
         switch (packet.Transport)
@@ -113,26 +109,35 @@ internal sealed class SessionTable
                 cls = Icmp;
                 break;
         }
+        return true;
+    }
+
+    /// <summary>The conversation's hash, the same in both directions (0 for packets that are not IP).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashOf(in DecodedPacket packet)
+    {
+        if (!KeyOf(packet, out _, out var sport, out var dport, out var echo)) return 0;
         // Later IP fragments carry no ports (0, 0); they are a conversation of their own, as in Argus.
-        hash = (packet.Source.Mix() ^ packet.Destination.Mix())
+        return (packet.Source.Mix() ^ packet.Destination.Mix())
                + ((ulong)(sport ^ dport) << 32 | (ulong)packet.IpProtocol << 24 | (ulong)echo << 8) * 0x9E3779B97F4A7C15UL
                + packet.VlanId;
-        return true;
     }
 
     private int BucketOf(ulong hash) => (int)(hash ^ (hash >> 29)) & _mask;
 
     /// <summary>
-    /// First of two prefetches a few packets before <see cref="Count"/> (the worker's lookahead counter):
-    /// asks for the packet's bucket and returns its hash for <see cref="PrefetchEntry"/>. The table is
+    /// First of two prefetches a few packets before <see cref="Count(in DecodedPacket, ulong)"/> (the worker's
+    /// lookahead counter): asks for the packet's bucket and returns its hash for <see cref="PrefetchEntry"/>
+    /// and for counting (the hash is two address mixes: computed once). The table is
     /// far larger than the caches, and a lookup that waits first on its bucket and then on its entry
     /// was the probe's most expensive step (15 % of its CPU on the benchmark capture).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe ulong PrefetchBucket(in DecodedPacket packet)
     {
-        if (!Sse.IsSupported || !KeyOf(packet, out var hash, out _, out _, out _, out _)) return 0;
-        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buckets), BucketOf(hash))));
+        var hash = HashOf(packet);
+        if (Sse.IsSupported && hash != 0)
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buckets), BucketOf(hash))));
         return hash;
     }
 
@@ -148,10 +153,13 @@ internal sealed class SessionTable
         Sse.Prefetch0(start + Unsafe.SizeOf<Entry>() - 1);
     }
 
+    public void Count(in DecodedPacket packet) => Count(packet, HashOf(packet));
+
+    /// <summary>Counts the packet into its session; <paramref name="hash"/> is <see cref="HashOf"/> of it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Count(in DecodedPacket packet)
+    public void Count(in DecodedPacket packet, ulong hash)
     {
-        if (!KeyOf(packet, out var hash, out var cls, out var sport, out var dport, out var echo)) return;
+        if (!KeyOf(packet, out var cls, out var sport, out var dport, out var echo)) return;
         var proto = packet.IpProtocol;
         var src = packet.Source;
         var dst = packet.Destination;

@@ -15,6 +15,8 @@ namespace Monitor.Storage.Sessions;
 /// </summary>
 public sealed class ClickHouseSessionStore : SqlSessionStore
 {
+    /// <summary>The records and their host index: limits apply to both alike.</summary>
+    private static readonly string[] Tables = ["sessions", "sessions_by_host"];
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
     private readonly HttpClient _http;
     private readonly string _database;
@@ -46,13 +48,46 @@ public sealed class ClickHouseSessionStore : SqlSessionStore
         var store = new ClickHouseSessionStore(http, database, options);
         store.Execute($"CREATE DATABASE IF NOT EXISTS {database}").GetAwaiter().GetResult();
         store.Execute(
-            $"CREATE TABLE IF NOT EXISTS {database}.sessions (day Date, probe String, start_us Int64, end_us Int64, proto UInt8, " +
-            "src_hi UInt64, src_lo UInt64, sport UInt16, dst_hi UInt64, dst_lo UInt64, dport UInt16, " +
-            "packets_src Int64, bytes_src Int64, packets_dst Int64, bytes_dst Int64, flags_src UInt8, flags_dst UInt8, " +
-            "state UInt8, icmp_type UInt8, icmp_code UInt8, vlan UInt16, reason UInt8) " +
+            $"CREATE TABLE IF NOT EXISTS {database}.sessions ({ColumnTypes}) " +
             "ENGINE = MergeTree() PARTITION BY day ORDER BY (end_us, src_hi, src_lo)").GetAwaiter().GetResult();
+        store.CreateHostIndex().GetAwaiter().GetResult();
         return store;
     }
+
+    private const string ColumnTypes =
+        "day Date, probe String, start_us Int64, end_us Int64, proto UInt8, " +
+        "src_hi UInt64, src_lo UInt64, sport UInt16, dst_hi UInt64, dst_lo UInt64, dport UInt16, " +
+        "packets_src Int64, bytes_src Int64, packets_dst Int64, bytes_dst Int64, flags_src UInt8, flags_dst UInt8, " +
+        "state UInt8, icmp_type UInt8, icmp_code UInt8, vlan UInt16, reason UInt8";
+
+    /// <summary>Each record once per distinct endpoint, as the host index holds it.</summary>
+    private string ByHostSelect =>
+        $"SELECT tupleElement(h, 1) AS host_hi, tupleElement(h, 2) AS host_lo, day, {string.Join(", ", Columns)} FROM {_database}.sessions " +
+        "ARRAY JOIN if(src_hi = dst_hi AND src_lo = dst_lo, [(src_hi, src_lo)], [(src_hi, src_lo), (dst_hi, dst_lo)]) AS h";
+
+    /// <summary>
+    /// The host index: every record again, once under each of its two addresses, ordered by address, so a
+    /// search for one host over months reads that host's granules only (the main table is ordered by time,
+    /// where a host spread over the range touches nearly every granule: 20 million records, one host, 1.6 s
+    /// as one table, 0.06 s by the index). A materialized view fills it on every insert, from any probe.
+    /// It costs about twice the main table's disk. Created with the store; a store written by an older
+    /// Monitor gets its records copied in once (stop the other probes for that start: records they write
+    /// while the copy runs would be indexed twice).
+    /// </summary>
+    private async Task CreateHostIndex()
+    {
+        if (Int((await QueryAsync($"EXISTS TABLE {_database}.sessions_by_host", default))[0][0]) == 1) return;
+        await Execute($"CREATE TABLE {_database}.sessions_by_host (host_hi UInt64, host_lo UInt64, {ColumnTypes}) " +
+                      "ENGINE = MergeTree() PARTITION BY day ORDER BY (host_hi, host_lo, end_us)");
+        await Execute($"CREATE MATERIALIZED VIEW IF NOT EXISTS {_database}.sessions_by_host_feed TO {_database}.sessions_by_host AS {ByHostSelect}");
+        if (Int((await QueryAsync($"SELECT count() FROM {_database}.sessions", default))[0][0]) > 0)
+            await Execute($"INSERT INTO {_database}.sessions_by_host {ByHostSelect}");
+    }
+
+    protected override (string Table, string Narrow) RecordSource(SessionFilter? filter) =>
+        filter?.RequiredHost is { } host
+            ? ("sessions_by_host", $" AND host_hi = {(ulong)(host >> 64)} AND host_lo = {(ulong)host}")
+            : ("sessions", "");
 
     // ClickHouse reads whole granules (8,192 rows) of every column wherever PREWHERE matches a row, and a
     // host spread over the range matches nearly every granule: two scans read it twice (measured on 20 M
@@ -101,15 +136,17 @@ public sealed class ClickHouseSessionStore : SqlSessionStore
         var old = Int((await QueryAsync($"SELECT count() FROM sessions WHERE end_us < {cutoff}", cancellationToken))[0][0]);
         if (old > 0)
         {
-            await Execute($"ALTER TABLE {_database}.sessions DELETE WHERE end_us < {cutoff}", cancellationToken);
+            foreach (var table in Tables)
+                await Execute($"ALTER TABLE {_database}.{table} DELETE WHERE end_us < {cutoff}", cancellationToken);
             await WaitForMutations(cancellationToken);
         }
-        var bytes = Int((await QueryAsync($"SELECT sum(bytes) FROM system.parts WHERE database = {Quote(_database)} AND table = 'sessions' AND active", cancellationToken))[0][0]);
+        var bytes = Int((await QueryAsync($"SELECT sum(bytes) FROM system.parts WHERE database = {Quote(_database)} AND table IN ('sessions', 'sessions_by_host') AND active", cancellationToken))[0][0]);
         if (bytes <= _options.MaxBytes) return old;
         var oldestDay = await QueryAsync($"SELECT min(day) FROM sessions", cancellationToken);
         var day = Text(oldestDay[0][0]);
         var gone = Int((await QueryAsync($"SELECT count() FROM sessions WHERE day = '{DateOnly.Parse(day, CultureInfo.InvariantCulture):yyyy-MM-dd}'", cancellationToken))[0][0]);
-        await Execute($"ALTER TABLE {_database}.sessions DROP PARTITION '{DateOnly.Parse(day, CultureInfo.InvariantCulture):yyyy-MM-dd}'", cancellationToken);
+        foreach (var table in Tables)
+            await Execute($"ALTER TABLE {_database}.{table} DROP PARTITION '{DateOnly.Parse(day, CultureInfo.InvariantCulture):yyyy-MM-dd}'", cancellationToken);
         return old + gone;
     }
 
@@ -118,7 +155,7 @@ public sealed class ClickHouseSessionStore : SqlSessionStore
     {
         for (var attempt = 0; attempt < 600; attempt++)
         {
-            var pending = await QueryAsync($"SELECT count() FROM system.mutations WHERE database = {Quote(_database)} AND table = 'sessions' AND is_done = 0", cancellationToken);
+            var pending = await QueryAsync($"SELECT count() FROM system.mutations WHERE database = {Quote(_database)} AND table IN ('sessions', 'sessions_by_host') AND is_done = 0", cancellationToken);
             if (Int(pending[0][0]) == 0) return;
             await Task.Delay(50, cancellationToken);
         }

@@ -37,6 +37,17 @@ public abstract record SessionFilter
         _ => false,
     };
 
+    /// <summary>
+    /// An address every session the filter matches has as its source or destination (<c>host A</c>, and an
+    /// <c>and</c> with such a term on either side), or null: a store may then read only that host's records.
+    /// </summary>
+    public UInt128? RequiredHost => this switch
+    {
+        Host h => h.Address,
+        And a => a.Left.RequiredHost ?? a.Right.RequiredHost,
+        _ => null,
+    };
+
     /// <summary>Parses a filter; null or blank text is null (every session).</summary>
     /// <exception cref="SessionFilterException">Names the word where the filter went wrong.</exception>
     public static SessionFilter? Parse(string? text)

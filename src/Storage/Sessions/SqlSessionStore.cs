@@ -22,6 +22,12 @@ public abstract class SqlSessionStore : ISessionStore
     /// <summary>Whether an <c>or</c> in a key-only filter runs as disjoint scans (<see cref="Branches"/>).</summary>
     protected virtual bool SplitsOr => true;
 
+    /// <summary>
+    /// Where the records a search with <paramref name="filter"/> needs are read: a table, and a condition on
+    /// it (empty, or starting with " AND ") that narrows the read without changing what the filter matches.
+    /// </summary>
+    protected virtual (string Table, string Narrow) RecordSource(SessionFilter? filter) => ("sessions", "");
+
     /// <summary>Runs a query; each row's cells as the engine gives them (numbers, or text that parses as them).</summary>
     protected abstract Task<List<object?[]>> QueryAsync(string sql, CancellationToken cancellationToken);
 
@@ -37,7 +43,7 @@ public abstract class SqlSessionStore : ISessionStore
     {
         var keyOnly = query.Filter is { NeedsTotals: false };
         IReadOnlyList<string> branches = !keyOnly ? [] : SplitsOr ? Branches(query.Filter!) : [Condition(query.Filter!)];
-        var inner = SessionsIn(query.From, query.To, query.Probe, branches);
+        var inner = SessionsIn(query.From, query.To, query.Probe, branches, RecordSource(query.Filter));
         var outer = !keyOnly && query.Filter is not null ? $" WHERE {Condition(query.Filter)}" : "";
         var direction = query.Descending ? "DESC" : "ASC";
         var order = string.Join(", ", SortColumns(query.Sort).Select(c => $"{c} {direction}"));
@@ -88,7 +94,7 @@ public abstract class SqlSessionStore : ISessionStore
                     ? " HAVING sum(p_src) > 0 AND sum(p_dst) > 0 AND sum(b_src) * sum(p_dst) != sum(b_dst) * sum(p_src)" : "";
                 var rows = await QueryAsync(
                     "SELECT src_hi, src_lo, dst_hi, dst_lo, sum(p_src) AS ps, sum(b_src) AS bs, sum(p_dst) AS pd, sum(b_dst) AS bd, count(*) AS sessions, sum(last_us - start_us) AS micros " +
-                    $"FROM ({SessionsIn(query.From, query.To, query.Probe, [where])}) s GROUP BY src_hi, src_lo, dst_hi, dst_lo{having} " +
+                    $"FROM ({SessionsIn(query.From, query.To, query.Probe, [where], RecordSource(null))}) s GROUP BY src_hi, src_lo, dst_hi, dst_lo{having} " +
                     $"ORDER BY sum(b_src) + sum(b_dst) DESC, src_hi, src_lo, dst_hi, dst_lo {Page(0, limit)}",
                     cancellationToken);
                 return new SessionReport(query.Name, title,
@@ -129,14 +135,15 @@ public abstract class SqlSessionStore : ISessionStore
     /// window that meet any of <paramref name="branches"/> (conditions that exclude each other, see
     /// <see cref="Branches"/>), or all of them when there are none.
     /// </summary>
-    private string SessionsIn(DateTimeOffset from, DateTimeOffset to, string? probe, IReadOnlyList<string> branches)
+    private string SessionsIn(DateTimeOffset from, DateTimeOffset to, string? probe, IReadOnlyList<string> branches, (string Table, string Narrow) source)
     {
-        var window = Window(from, to, probe);
+        var window = Window(from, to, probe) + source.Narrow;
+        var table = source.Table;
         var records = branches.Count switch
         {
-            0 => $"sessions WHERE {window}",
-            1 => $"sessions WHERE {window} AND ({branches[0]})",
-            _ => "(" + string.Join(" UNION ALL ", branches.Select(b => $"SELECT {RecordColumns} FROM sessions WHERE {window} AND {b}")) + ") r",
+            0 => $"{table} WHERE {window}",
+            1 => $"{table} WHERE {window} AND ({branches[0]})",
+            _ => "(" + string.Join(" UNION ALL ", branches.Select(b => $"SELECT {RecordColumns} FROM {table} WHERE {window} AND {b}")) + ") r",
         };
         return $"SELECT {Keys}, max(end_us) AS last_us, sum(packets_src) AS p_src, sum(bytes_src) AS b_src, sum(packets_dst) AS p_dst, sum(bytes_dst) AS b_dst, " +
             $"{BitOr("flags_src")} AS f_src, {BitOr("flags_dst")} AS f_dst, {ArgMax("state", "end_us")} AS st, min(icmp_type) AS i_type, min(icmp_code) AS i_code, count(*) AS n " +

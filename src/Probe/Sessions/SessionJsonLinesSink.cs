@@ -147,32 +147,60 @@ public static class SessionJson
         at += written;
     }
 
-    /// <summary>UTC as yyyy-MM-ddTHH:mm:ss.ffffffZ (microseconds, as pcap timestamps): 27 bytes.</summary>
+    /// <summary>"yyyy-MM-ddTHH:mm:ss." of the second last formatted on this thread, and that second (+1: 0 is none).</summary>
+    [ThreadStatic] private static byte[]? t_secondText;
+    [ThreadStatic] private static long t_second;
+
+    /// <summary>"00" to "99": two digits per lookup.</summary>
+    private static ReadOnlySpan<byte> Pairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    /// <summary>
+    /// UTC as yyyy-MM-ddTHH:mm:ss.ffffffZ (microseconds, as pcap timestamps): 27 bytes. Records written together
+    /// end within the same few seconds, so the text up to the second is kept and only the microseconds are new.
+    /// </summary>
     internal static int FormatTime(DateTimeOffset time, Span<byte> utf8)
     {
-        var utc = time.UtcDateTime;
-        // One date computation (each of Year, Month, Day computes the date from the ticks again).
-        var (year, month, day) = utc;
-        var ofDay = utc.Ticks % TimeSpan.TicksPerDay;
-        Digits(utf8[..4], year);
-        utf8[4] = (byte)'-';
-        Digits(utf8.Slice(5, 2), month);
-        utf8[7] = (byte)'-';
-        Digits(utf8.Slice(8, 2), day);
-        utf8[10] = (byte)'T';
-        Digits(utf8.Slice(11, 2), (int)(ofDay / TimeSpan.TicksPerHour));
-        utf8[13] = (byte)':';
-        Digits(utf8.Slice(14, 2), (int)(ofDay / TimeSpan.TicksPerMinute % 60));
-        utf8[16] = (byte)':';
-        Digits(utf8.Slice(17, 2), (int)(ofDay / TimeSpan.TicksPerSecond % 60));
-        utf8[19] = (byte)'.';
-        Digits(utf8.Slice(20, 6), (int)(ofDay % TimeSpan.TicksPerSecond / 10));
+        var ticks = time.UtcTicks;
+        var second = ticks / TimeSpan.TicksPerSecond;
+        var secondText = t_secondText ??= new byte[20];
+        if (t_second != second + 1)
+        {
+            FormatSecond(new DateTime(ticks, DateTimeKind.Utc), secondText);
+            t_second = second + 1;
+        }
+        secondText.CopyTo(utf8);
+        var micros = (int)(ticks % TimeSpan.TicksPerSecond / 10);
+        Pair(utf8, 20, micros / 10_000);
+        Pair(utf8, 22, micros / 100 % 100);
+        Pair(utf8, 24, micros % 100);
         utf8[26] = (byte)'Z';
         return 27;
     }
 
-    private static void Digits(Span<byte> utf8, int value)
+    private static void FormatSecond(DateTime utc, Span<byte> utf8)
     {
-        for (var i = utf8.Length - 1; i >= 0; i--, value /= 10) utf8[i] = (byte)('0' + value % 10);
+        // One date computation (each of Year, Month, Day computes the date from the ticks again).
+        var (year, month, day) = utc;
+        var ofDay = utc.Ticks % TimeSpan.TicksPerDay;
+        Pair(utf8, 0, year / 100);
+        Pair(utf8, 2, year % 100);
+        utf8[4] = (byte)'-';
+        Pair(utf8, 5, month);
+        utf8[7] = (byte)'-';
+        Pair(utf8, 8, day);
+        utf8[10] = (byte)'T';
+        Pair(utf8, 11, (int)(ofDay / TimeSpan.TicksPerHour));
+        utf8[13] = (byte)':';
+        Pair(utf8, 14, (int)(ofDay / TimeSpan.TicksPerMinute % 60));
+        utf8[16] = (byte)':';
+        Pair(utf8, 17, (int)(ofDay / TimeSpan.TicksPerSecond % 60));
+        utf8[19] = (byte)'.';
+    }
+
+    private static void Pair(Span<byte> utf8, int at, int value)
+    {
+        utf8[at] = Pairs[value * 2];
+        utf8[at + 1] = Pairs[value * 2 + 1];
     }
 }

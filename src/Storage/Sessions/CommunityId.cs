@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Buffers.Text;
 
 namespace Monitor.Storage.Sessions;
 
@@ -68,7 +67,31 @@ public static class CommunityId
         OneBlockSha1.Hash(input[..at], hash);
         utf8[0] = (byte)'1';
         utf8[1] = (byte)':';
-        Base64.EncodeToUtf8(hash, utf8[2..], out _, out _);
+        Base64Of20(hash, utf8[2..]);
+    }
+
+    private static ReadOnlySpan<byte> Alphabet => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8;
+
+    /// <summary>
+    /// Base64 of a SHA-1 (28 bytes, one '=' of padding), by hand: the library's vectorized encoder sets up
+    /// for long inputs and cost four times this on 20 bytes (measured: 1.7 % of the probe's CPU writing sessions).
+    /// </summary>
+    private static void Base64Of20(ReadOnlySpan<byte> hash, Span<byte> utf8)
+    {
+        var alphabet = Alphabet;
+        for (int i = 0, j = 0; i < 18; i += 3, j += 4)
+        {
+            var v = (uint)hash[i] << 16 | (uint)hash[i + 1] << 8 | hash[i + 2];
+            utf8[j] = alphabet[(int)(v >> 18)];
+            utf8[j + 1] = alphabet[(int)(v >> 12 & 63)];
+            utf8[j + 2] = alphabet[(int)(v >> 6 & 63)];
+            utf8[j + 3] = alphabet[(int)(v & 63)];
+        }
+        var last = (uint)hash[18] << 16 | (uint)hash[19] << 8;
+        utf8[24] = alphabet[(int)(last >> 18)];
+        utf8[25] = alphabet[(int)(last >> 12 & 63)];
+        utf8[26] = alphabet[(int)(last >> 6 & 63)];
+        utf8[27] = (byte)'=';
     }
 
     /// <summary>Zeek's ICMP port equivalents: (type, counterpart type) for request/reply pairs, else (type, code).</summary>

@@ -44,6 +44,22 @@ public sealed class SessionJsonLinesSinkTests
     }
 
     [Fact]
+    public void Times_format_as_dotnets_round_trip_to_the_microsecond_whether_or_not_the_second_repeats()
+    {
+        var random = new Random(3);
+        var utf8 = new byte[27];
+        var time = new DateTimeOffset(1999, 12, 31, 23, 59, 58, TimeSpan.Zero);
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Mostly steps within a second (the cached text), sometimes across seconds, days and years.
+            time = time.AddTicks(random.Next(4) == 0 ? random.NextInt64(TimeSpan.TicksPerDay * 400) : random.Next(3_000_000));
+            Assert.Equal(27, SessionJson.FormatTime(time, utf8));
+            Assert.Equal(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                System.Text.Encoding.ASCII.GetString(utf8));
+        }
+    }
+
+    [Fact]
     public void Records_past_the_write_buffer_are_all_on_disk_after_a_flush_each_line_whole()
     {
         using var dir = new TempDirectory();

@@ -34,7 +34,7 @@ internal sealed class IntervalMerger : IMergeInbox, IDisposable
     /// <param name="offline">Reading captures: give the sinks an interval's second points together at its end, not one
     /// write per second (nobody watches them live, and a day has 86,400); and leave collections to the GC instead of
     /// <see cref="GenerationZeroBudget"/>: the intervals queued for the store's next bulk write survive every forced
-    /// collection, so forcing one per 8 MiB copied and compacted them over and over (a third of the merger's time on
+    /// collection, so forcing one per 8 MiB copied and compacted them over and over (about half of the merger's time on
     /// a day-long capture), and a replay's memory is bounded by that queue, not by how long it runs.</param>
     public IntervalMerger(int workers, int partitions, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
         ReportOptions reportOptions, ILogger logger, bool offline = false)

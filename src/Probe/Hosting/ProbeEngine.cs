@@ -72,7 +72,7 @@ public sealed class ProbeEngine(
                 recording = feed.Taps.Attach(recorder);
             }
             merger = new IntervalMerger(workerCount, options.Layout.Partitions, new SnapshotBuilder(options.Name, bpf, recorder is null ? null : recorder.TakeDropped), sinks, reportOptions,
-                loggers.CreateLogger<IntervalMerger>(), secondsWithInterval: options.IsOffline);
+                loggers.CreateLogger<IntervalMerger>(), offline: options.IsOffline);
             merger.SecondClosed += feed.PublishSecond;
             var losses = new CaptureLossLog(options.Name, _logger);
             merger.IntervalClosed += (snapshot, mergeTime) =>

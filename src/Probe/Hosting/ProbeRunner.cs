@@ -36,7 +36,7 @@ public sealed class ProbeRunner(
                 {
                     Store = options.EffectiveSessionStore, MaxAgeDays = options.SessionMaxAgeDays, MaxBytes = options.SessionMaxBytes,
                 }) is { } sessionStore)
-                sessionSinks.Add(new SessionStoreSink(sessionStore, options.Name, SpoolFor(options.Name), loggers.CreateLogger<SessionStoreSink>()));
+                sessionSinks.Add(new SessionStoreSink(sessionStore, options.Name, SpoolFor(options.Name), loggers.CreateLogger<SessionStoreSink>(), options.IsOffline));
             if (options.StoreEnabled)
             {
                 var opened = store?.Invoke()

@@ -25,18 +25,21 @@ internal sealed class IntervalMerger : IMergeInbox, IDisposable
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly List<SecondPoint> _seconds = new();
     private readonly Thread _thread;
-    private readonly bool _secondsWithInterval;
+    private readonly bool _offline;
     private long[]? _interval;
     private SourceCounts _intervalSource;
 
     /// <param name="partitions">Partitions counting at once: each has its own three sets, one being counted and one
     /// being merged, plus one spare so a slow merge of a big interval does not stall the counting.</param>
-    /// <param name="secondsWithInterval">Reading captures: give the sinks an interval's second points together
-    /// at its end, not one write per second (nobody watches them live, and a day has 86,400).</param>
+    /// <param name="offline">Reading captures: give the sinks an interval's second points together at its end, not one
+    /// write per second (nobody watches them live, and a day has 86,400); and leave collections to the GC instead of
+    /// <see cref="GenerationZeroBudget"/>: the intervals queued for the store's next bulk write survive every forced
+    /// collection, so forcing one per 8 MiB copied and compacted them over and over (about half of the merger's time on
+    /// a day-long capture), and a replay's memory is bounded by that queue, not by how long it runs.</param>
     public IntervalMerger(int workers, int partitions, SnapshotBuilder builder, IReadOnlyList<ISnapshotSink> sinks,
-        ReportOptions reportOptions, ILogger logger, bool secondsWithInterval = false)
+        ReportOptions reportOptions, ILogger logger, bool offline = false)
     {
-        _secondsWithInterval = secondsWithInterval;
+        _offline = offline;
         _workers = workers;
         _reportPools = [.. Enumerable.Range(0, partitions).Select(_ => new ReportSetPool(reportOptions, 3))];
         _builder = builder;
@@ -125,13 +128,13 @@ internal sealed class IntervalMerger : IMergeInbox, IDisposable
         if (_interval is null) _interval = pending.Counters;
         else CounterSlots.Add(_interval, pending.Counters);
         _intervalSource += boundary.Source;
-        if (!_secondsWithInterval) Write(sink => sink.WriteSeconds([second]));
+        if (!_offline) Write(sink => sink.WriteSeconds([second]));
         SecondClosed?.Invoke(second);
 
         if (boundary.Interval is not { } bounds) return;
 
         SecondPoint[] seconds = [.. _seconds];
-        if (_secondsWithInterval) Write(sink => sink.WriteSeconds(seconds));
+        if (_offline) Write(sink => sink.WriteSeconds(seconds));
         var clock = Stopwatch.StartNew();
         var merged = pending.Reports[0];
         for (var i = 1; i < pending.Reports.Count; i++) merged.MergeFrom(pending.Reports[i]);
@@ -150,7 +153,7 @@ internal sealed class IntervalMerger : IMergeInbox, IDisposable
         _interval = null;
         _intervalSource = default;
         _seconds.Clear();
-        GenerationZeroBudget.AfterInterval();
+        if (!_offline) GenerationZeroBudget.AfterInterval();
 
         _logger.LogInformation(
             "Interval {Start:u} closed: {Packets} packets, {Bytes} bytes; merge+write {MergeMs:F1} ms",

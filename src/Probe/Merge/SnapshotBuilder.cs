@@ -17,23 +17,28 @@ internal sealed class SnapshotBuilder(string probe, BpfGraphSet bpf, Func<long>?
     private static readonly string[] SizeNames = [.. CounterSlots.SizeNames.Select(n => $"size.{n}")];
     private static readonly string[] CastNames = [.. CounterSlots.CastNames.Select(n => $"cast.{n}")];
 
+    // The second points' series, in the order their dictionaries used to be filled.
+    private static readonly SecondMetrics.Names SecondNames = new(
+    [
+        MetricCatalog.Packets, MetricCatalog.Bits, MetricCatalog.Drops, MetricCatalog.IcmpErrors, MetricCatalog.Syn, MetricCatalog.NewFlows,
+        .. ProtocolPacketNames.Zip(ProtocolBitNames).SelectMany(pair => new[] { pair.First, pair.Second }),
+    ]);
+
     public SecondPoint BuildSecond(DateTimeOffset time, long[] c, SourceCounts source)
     {
-        var metrics = new Dictionary<string, double>(24)
-        {
-            [MetricCatalog.Packets] = c[CounterSlots.Packets],
-            [MetricCatalog.Bits] = c[CounterSlots.Bytes] * 8.0,
-            [MetricCatalog.Drops] = source.Dropped,
-            [MetricCatalog.IcmpErrors] = c[CounterSlots.IcmpErrors],
-            [MetricCatalog.Syn] = c[CounterSlots.Syn],
-            [MetricCatalog.NewFlows] = c[CounterSlots.NewFlows],
-        };
+        var values = new double[SecondNames.Ordered.Length];
+        values[0] = c[CounterSlots.Packets];
+        values[1] = c[CounterSlots.Bytes] * 8.0;
+        values[2] = source.Dropped;
+        values[3] = c[CounterSlots.IcmpErrors];
+        values[4] = c[CounterSlots.Syn];
+        values[5] = c[CounterSlots.NewFlows];
         for (var p = 0; p < ProtocolPacketNames.Length; p++)
         {
-            metrics[ProtocolPacketNames[p]] = c[CounterSlots.ProtocolPackets + p];
-            metrics[ProtocolBitNames[p]] = c[CounterSlots.ProtocolBytes + p] * 8.0;
+            values[6 + 2 * p] = c[CounterSlots.ProtocolPackets + p];
+            values[7 + 2 * p] = c[CounterSlots.ProtocolBytes + p] * 8.0;
         }
-        return new SecondPoint(probe, time, metrics);
+        return new SecondPoint(probe, time, new SecondMetrics(SecondNames, values));
     }
 
     public IntervalSnapshot BuildInterval(

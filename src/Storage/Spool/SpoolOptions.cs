@@ -28,13 +28,13 @@ public sealed class SpoolOptions
 
     /// <summary>
     /// Most intervals (with their 1-second points) a capture replay writes in one bulk write, and most it queues
-    /// behind that write before the reader waits (<see cref="ReplayStoreWriter"/>). Three hours of 30-second
-    /// intervals: measured on the day and week captures of bench/long-capture.sh, 1440 held up to 650 MiB of
-    /// snapshots while a week's replay waited for the store, and 120 made each write's fixed work (the hour and
-    /// day summaries of the rows it touches) cost 15 % more time than 360 (day 5.95 s against 5.20 s, week 37.2 s
-    /// against 33.5 s, peak 383 MiB).
+    /// behind that write before the reader waits (<see cref="ReplayStoreWriter"/>). An hour of 30-second intervals:
+    /// what waits for the store survives the young collections, so the queue is most of a replay's GC work and
+    /// memory. Measured on bench/long-capture.sh's captures once the probe no longer forced collections when
+    /// reading (2026-12-03): 120 as fast as 360 (day 3.46–3.79 s against 3.56–3.81 s, week 24.6–25.2 s against
+    /// 23.8–26.0 s) at 300 instead of 340 MiB on the day and 350 instead of 430 MiB on the week; 1440 held 650 MiB.
     /// </summary>
-    public int ReplayBatch { get; set; } = 360;
+    public int ReplayBatch { get; set; } = 120;
 
     /// <summary>fsync every spool file before Enqueue returns (turn off only for benchmarks).</summary>
     public bool Fsync { get; set; } = true;

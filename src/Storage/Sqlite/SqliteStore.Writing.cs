@@ -57,28 +57,28 @@ public sealed partial class SqliteStore
             var metricIds = new HashSet<long>();
             IntervalSnapshot? latest = null;
             long newest = long.MinValue;
-            foreach (var snapshot in group)
+            var snapshots = group.ToList();
+            var packed = PackedInterval.All(snapshots);
+            for (var k = 0; k < snapshots.Count; k++)
             {
+                var snapshot = snapshots[k];
                 var startMs = snapshot.Start.ToUnixTimeMilliseconds();
                 var time = snapshot.Start.ToUnixTimeSeconds();
                 var replay = lastStart is { } last && startMs <= last;
-                commands.Interval(probe, startMs, snapshot.End.ToUnixTimeMilliseconds(),
-                    Pack(snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() }, StoreJson.Default.IntervalSnapshot));
+                commands.Interval(probe, startMs, snapshot.End.ToUnixTimeMilliseconds(), packed[k].Snapshot);
                 if (replay)
                 {
                     commands.DeleteReports(probe, startMs, reportNames);
                     commands.DeleteIntervalPoints(probe, time, AllMetricIds(connection, transaction));
                 }
-                foreach (var (name, rows) in snapshot.Reports)
+                foreach (var (name, info, rows, hosts, blob) in packed[k].Reports)
                 {
-                    var info = ReportCatalog.Find(name);
                     if (!reportNames.Contains(name))
                     {
                         Execute(connection, "INSERT OR IGNORE INTO report_names(name) VALUES($n)", transaction, ("$n", name));
                         reportNames.Add(name);
                     }
-                    var blob = Pack(rows, StoreJson.Default.IReadOnlyListReportRow);
-                    commands.Report(name, probe, startMs, info is null ? "" : TopAggregator.HostText(info, rows), blob);
+                    commands.Report(name, probe, startMs, hosts, blob);
                     if (info is not null) _written.Remember(probe, 0, name, startMs, blob, rows);
                 }
                 var duration = Math.Max(snapshot.Duration.TotalSeconds, 0.001);
@@ -99,6 +99,34 @@ public sealed partial class SqliteStore
             Prune(connection, transaction, probe, reportNames);
         }
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// An interval's blobs as stored: the snapshot without reports and seconds, and each report's rows with their hosts.
+    /// JSON and deflate are most of a batch's CPU and independent per interval, so a batch packs its intervals in
+    /// parallel before the inserts, which run in order on the one connection.
+    /// </summary>
+    private sealed record PackedInterval(byte[] Snapshot, (string Name, ReportInfo? Info, IReadOnlyList<ReportRow> Rows, string Hosts, byte[] Blob)[] Reports)
+    {
+        public static PackedInterval[] All(List<IntervalSnapshot> snapshots)
+        {
+            var packed = new PackedInterval[snapshots.Count];
+            Parallel.For(0, snapshots.Count, i => packed[i] = Of(snapshots[i]));
+            return packed;
+        }
+
+        private static PackedInterval Of(IntervalSnapshot snapshot)
+        {
+            var reports = new (string, ReportInfo?, IReadOnlyList<ReportRow>, string, byte[])[snapshot.Reports.Count];
+            var i = 0;
+            foreach (var (name, rows) in snapshot.Reports)
+            {
+                var info = ReportCatalog.Find(name);
+                reports[i++] = (name, info, rows, info is null ? "" : TopAggregator.HostText(info, rows), Pack(rows, StoreJson.Default.IReadOnlyListReportRow));
+            }
+            var bare = snapshot with { Seconds = [], Reports = new Dictionary<string, IReadOnlyList<ReportRow>>() };
+            return new PackedInterval(Pack(bare, StoreJson.Default.IntervalSnapshot), reports);
+        }
     }
 
     private static void UpdateProbe(SqliteConnection connection, SqliteTransaction transaction, long probe, IntervalSnapshot latest, long newest) =>
@@ -183,39 +211,57 @@ public sealed partial class SqliteStore
             "SELECT start, rows FROM summaries WHERE period=3600 AND probe=$p AND start >= $a AND start < $b AND report=$r", DayMs);
 
     /// <param name="sourcePeriod">Period of the rows <paramref name="select"/> reads: 0 for intervals' reports, 3600 for hours' summaries.</param>
+    /// <remarks>
+    /// The lists are read on this connection, then the reports are merged, packed and their hosts listed in parallel:
+    /// each report's summary depends only on its own lists, and merging is most of a replay's store time, which
+    /// otherwise ran on one core while the other waited for the store.
+    /// </remarks>
     private void StoreSummary(SqliteConnection connection, SqliteTransaction transaction, long probe, int period, long start, int sourcePeriod,
         string select, long length)
     {
-        foreach (var report in ReportCatalog.All)
+        var reports = ReportCatalog.All;
+        var lists = new List<IReadOnlyList<ReportRow>>[reports.Count];
+        using (var command = Command(connection, transaction, select))
         {
-            var aggregator = new TopAggregator(report);
-            using (var command = Command(connection, transaction, select))
+            command.Parameters.AddWithValue("$p", probe);
+            command.Parameters.AddWithValue("$a", start);
+            command.Parameters.AddWithValue("$b", start + length);
+            var r = command.Parameters.Add("$r", SqliteType.Text);
+            for (var i = 0; i < reports.Count; i++)
             {
-                command.Parameters.AddWithValue("$p", probe);
-                command.Parameters.AddWithValue("$a", start);
-                command.Parameters.AddWithValue("$b", start + length);
-                command.Parameters.AddWithValue("$r", report.Name);
+                r.Value = reports[i].Name;
+                lists[i] = [];
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {
                     var blob = ReadBlob(reader, 1);
-                    aggregator.AddRange(_written.TryGet(probe, sourcePeriod, report.Name, reader.GetInt64(0), blob, out var written)
+                    lists[i].Add(_written.TryGet(probe, sourcePeriod, reports[i].Name, reader.GetInt64(0), blob, out var written)
                         ? written
                         : Unpack(_blob, blob.Length, StoreJson.Default.ListReportRow));
                 }
             }
-            if (aggregator.Count == 0)
+        }
+        var summaries = new (IReadOnlyList<ReportRow> Rows, byte[] Packed, string Hosts)?[reports.Count];
+        Parallel.For(0, reports.Count, i =>
+        {
+            var aggregator = new TopAggregator(reports[i]);
+            foreach (var list in lists[i]) aggregator.AddRange(list);
+            if (aggregator.Count == 0) return;
+            var rows = aggregator.TopByEach(_options.SummaryRows);
+            summaries[i] = (rows, Pack(rows, StoreJson.Default.IReadOnlyListReportRow), TopAggregator.HostText(reports[i], rows));
+        });
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var report = reports[i];
+            if (summaries[i] is not { } summary)
             {
                 Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s", transaction,
                     ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start));
                 continue;
             }
-            var rows = aggregator.TopByEach(_options.SummaryRows);
-            var packed = Pack(rows, StoreJson.Default.IReadOnlyListReportRow);
             Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
-                ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start),
-                ("$h", TopAggregator.HostText(report, rows)), ("$j", packed));
-            if (period == 3600) _written.Remember(probe, period, report.Name, start, packed, rows);
+                ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start), ("$h", summary.Hosts), ("$j", summary.Packed));
+            if (period == 3600) _written.Remember(probe, period, report.Name, start, summary.Packed, summary.Rows);
         }
     }
 

@@ -11,10 +11,18 @@ namespace Monitor.Storage.Sqlite;
 /// </summary>
 internal sealed class WrittenRows
 {
+    /// <summary>
+    /// At most this many lists are kept; past it the summary reads the rest from the file, as it does for rows not
+    /// written here. An hour of 30 s intervals with every report is about 3,000 lists, and a day's hours about 600 more;
+    /// with 1 s intervals an hour would be 100,000 (a live soak at 1 s intervals grew by 10 MiB in 8 minutes).
+    /// </summary>
+    public const int MaxLists = 6144;
+
     private readonly Dictionary<(long Probe, int Period, string Report, long Start), (byte[] Blob, IReadOnlyList<ReportRow> Rows)> _rows = new();
 
     public void Remember(long probe, int period, string report, long start, byte[] blob, IReadOnlyList<ReportRow> rows)
     {
+        if (_rows.Count >= MaxLists && !_rows.ContainsKey((probe, period, report, start))) return;
         var stored = new ReportRow[rows.Count];
         for (var i = 0; i < stored.Length; i++) stored[i] = ReportRowJsonConverter.Stored(rows[i]);
         _rows[(probe, period, report, start)] = (blob, stored);
@@ -31,6 +39,8 @@ internal sealed class WrittenRows
         rows = [];
         return false;
     }
+
+    public int Count => _rows.Count;
 
     /// <summary>Drops a probe's rows of one period that start before <paramref name="until"/> (summarized: read again only by a replay).</summary>
     public void Forget(long probe, int period, long until)

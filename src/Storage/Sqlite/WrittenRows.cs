@@ -9,7 +9,7 @@ namespace Monitor.Storage.Sqlite;
 /// blob in the file is byte for byte the one written, so replayed rows or another writer's are read from the file.
 /// Used under the store's write gate only.
 /// </summary>
-internal sealed class WrittenRows
+internal sealed class WrittenRows(TimeProvider? clock = null)
 {
     /// <summary>
     /// At most this many lists are kept; past it the summary reads the rest from the file, as it does for rows not
@@ -18,14 +18,30 @@ internal sealed class WrittenRows
     /// </summary>
     public const int MaxLists = 6144;
 
-    private readonly Dictionary<(long Probe, int Period, string Report, long Start), (byte[] Blob, IReadOnlyList<ReportRow> Rows)> _rows = new();
+    /// <summary>
+    /// Lists older than this (wall time) are dropped. A replay's hours close within seconds of each other, so its
+    /// summaries find their rows here; live, an hour's rows would sit in memory for the hour only to save one read
+    /// of the file at its end, and a sensor's heap would rise and fall with the clock.
+    /// </summary>
+    public static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(60);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly Dictionary<(long Probe, int Period, string Report, long Start), (byte[] Blob, IReadOnlyList<ReportRow> Rows, long Written)> _rows = new();
+    private long _lastSweep;
 
     public void Remember(long probe, int period, string report, long start, byte[] blob, IReadOnlyList<ReportRow> rows)
     {
+        var now = _clock.GetTimestamp();
+        // A sweep per quarter of the age bound: at most MaxLists entries, a few times a minute.
+        if (_clock.GetElapsedTime(_lastSweep, now) >= KeepFor / 4)
+        {
+            DropOlderThan(now);
+            _lastSweep = now;
+        }
         if (_rows.Count >= MaxLists && !_rows.ContainsKey((probe, period, report, start))) return;
         var stored = new ReportRow[rows.Count];
         for (var i = 0; i < stored.Length; i++) stored[i] = ReportRowJsonConverter.Stored(rows[i]);
-        _rows[(probe, period, report, start)] = (blob, stored);
+        _rows[(probe, period, report, start)] = (blob, stored, now);
     }
 
     /// <summary>The rows written as <paramref name="blob"/>, when those are what the file holds.</summary>
@@ -43,12 +59,17 @@ internal sealed class WrittenRows
     public int Count => _rows.Count;
 
     /// <summary>Drops a probe's rows of one period that start before <paramref name="until"/> (summarized: read again only by a replay).</summary>
-    public void Forget(long probe, int period, long until)
+    public void Forget(long probe, int period, long until) =>
+        Drop((key, _) => key.Probe == probe && key.Period == period && key.Start < until);
+
+    private void DropOlderThan(long now) => Drop((_, written) => _clock.GetElapsedTime(written, now) >= KeepFor);
+
+    private void Drop(Func<(long Probe, int Period, string Report, long Start), long, bool> done)
     {
-        List<(long, int, string, long)>? done = null;
-        foreach (var key in _rows.Keys)
-            if (key.Probe == probe && key.Period == period && key.Start < until) (done ??= []).Add(key);
-        if (done is null) return;
-        foreach (var key in done) _rows.Remove(key);
+        List<(long, int, string, long)>? keys = null;
+        foreach (var (key, value) in _rows)
+            if (done(key, value.Written)) (keys ??= []).Add(key);
+        if (keys is null) return;
+        foreach (var key in keys) _rows.Remove(key);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Monitor.Storage.Model.Snapshots;
 using Monitor.Storage.Sqlite;
 
@@ -23,5 +24,25 @@ public sealed class WrittenRowsTests
         written.Forget(1, 0, until: 1000);
         written.Remember(1, 0, "talkers", WrittenRows.MaxLists + 50, blob, Rows);
         Assert.True(written.TryGet(1, 0, "talkers", WrittenRows.MaxLists + 50, blob, out _));
+    }
+
+    [Fact]
+    public void A_list_older_than_its_age_bound_is_dropped_so_a_live_hour_is_read_from_the_file()
+    {
+        var clock = new FakeTimeProvider();
+        var written = new WrittenRows(clock);
+        var blob = new byte[] { 1, 2, 3 };
+        written.Remember(1, 0, "talkers", 0, blob, Rows);
+
+        clock.Advance(WrittenRows.KeepFor / 2);
+        written.Remember(1, 0, "talkers", 1000, blob, Rows);
+        Assert.True(written.TryGet(1, 0, "talkers", 0, blob, out _));
+
+        clock.Advance(WrittenRows.KeepFor / 2);
+        written.Remember(1, 0, "talkers", 2000, blob, Rows);
+        // The first is a full age bound old; the second only half.
+        Assert.False(written.TryGet(1, 0, "talkers", 0, blob, out _));
+        Assert.True(written.TryGet(1, 0, "talkers", 1000, blob, out _));
+        Assert.Equal(2, written.Count);
     }
 }

@@ -22,4 +22,22 @@ public sealed class GenerationZeroBudgetTests
         Assert.True(GC.CollectionCount(1) > collections);
         Assert.True(kept >= GenerationZeroBudget.Bytes);
     }
+
+    [Fact]
+    public void Once_generation_2_has_grown_by_its_bound_closing_an_interval_collects_it_too()
+    {
+        GenerationZeroBudget.AfterInterval();
+        // Garbage in generation 2: objects that lived through a collection, then died.
+        var promoted = new List<byte[]>();
+        for (long allocated = 0; allocated < GenerationZeroBudget.Gen2Growth * 2; allocated += 16 << 10) promoted.Add(new byte[16 << 10]);
+        // Each collection promotes survivors by one generation at most.
+        for (var i = 0; i < 4 && GC.GetGeneration(promoted[0]) < 2; i++) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        Assert.Equal(2, GC.GetGeneration(promoted[0]));
+        promoted.Clear();
+        var fullCollections = GC.CollectionCount(2);
+        for (long allocated = 0; allocated < GenerationZeroBudget.Bytes * 3 / 2; allocated += 16 << 10) _ = new byte[16 << 10];
+
+        Assert.True(GenerationZeroBudget.AfterInterval());
+        Assert.True(GC.CollectionCount(2) > fullCollections);
+    }
 }

@@ -84,6 +84,40 @@ public sealed class CompositionRootTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_Sessions_Store_the_pages_search_the_sessions_the_sites_probe_writes_next_to_its_series_store()
+    {
+        var capture = Path.Combine(_dir, "short.pcap");
+        Captures.Generate(capture, Start, TimeSpan.FromMinutes(3));
+        using var site = new MonitorSite(settings: new Dictionary<string, string?>
+        {
+            ["Probe:Enabled"] = "true",
+            ["Probe:Read:0"] = capture,
+            ["Probe:Store"] = $"sqlite:{Path.Combine(_dir, "elsewhere", "monitor.db")}",
+            ["Probe:Workers"] = "1",
+            ["Sessions:Store"] = null,
+        });
+        Assert.Equal($"duckdb:{Path.Combine(_dir, "elsewhere", "sessions.duckdb")}",
+            site.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Monitor.Storage.Sessions.SessionStoreOptions>>().Value.Store);
+        var feed = site.Services.GetRequiredService<ProbeLiveFeed>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (feed.Status.State is ProbeState.NotStarted or ProbeState.Running && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(ProbeState.Stopped, feed.Status.State);
+
+        using var client = site.CreateClient();
+        var url = $"/api/sessions?from={Start:yyyy-MM-ddTHH:mm:ssZ}&to={Start.AddMinutes(5):yyyy-MM-ddTHH:mm:ssZ}";
+        var total = 0L;
+        // The probe's last batch of records reaches the file as it stops.
+        while (DateTime.UtcNow < deadline)
+        {
+            using var body = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(url));
+            total = body.RootElement.GetProperty("total").GetInt64();
+            if (total > 0) break;
+            await Task.Delay(100);
+        }
+        Assert.True(total > 0, $"{url} found none of the replayed capture's sessions");
+    }
+
+    [Fact]
     public async Task Every_bad_setting_of_every_section_is_reported_on_its_own_line_with_its_key_and_the_site_does_not_start()
     {
         var (code, output, error) = await WebProcess.RunAsync(_dir,

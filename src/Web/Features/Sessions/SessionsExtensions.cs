@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Monitor.Probe.Hosting;
 using Monitor.Storage.Sessions;
 using Monitor.Web.Common;
 
@@ -13,7 +14,13 @@ public static class SessionsExtensions
     /// </summary>
     public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration configuration)
     {
+        var probeStore = ProbeSessionStore(configuration);
         services.AddOptions<SessionStoreOptions>().Bind(configuration.GetSection(SessionStoreOptions.Section))
+            .PostConfigure(o =>
+            {
+                if (string.IsNullOrWhiteSpace(configuration[$"{SessionStoreOptions.Section}:Store"]))
+                    o.Store = probeStore ?? new SessionStoreOptions().Store;
+            })
             .Validate(o => !o.Validate().Any(), "Sessions: " + "invalid settings (Store, MaxAgeDays, MaxBytes)")
             .ValidateOnStart();
         var homeNet = (configuration.GetSection("Probe:HomeNet").Get<string[]>() ?? [])
@@ -22,6 +29,21 @@ public static class SessionsExtensions
             ?? throw new ArgumentException("Sessions:Store is none: the site needs a session store to search"));
         services.AddSingleton(sp => new SessionService(sp.GetRequiredService<ISessionStore>(), homeNet, sp.GetRequiredService<TimeProvider>()));
         return services;
+    }
+
+    /// <summary>
+    /// Where the site's probe writes its sessions (Probe:SessionStore, else sessions.duckdb next to the SQLite file of
+    /// Probe:Store), the store searched when Sessions:Store is not set: with Probe:Store moved, the pages would
+    /// otherwise search an empty data/sessions.duckdb while the probe filled another file. Null when that probe
+    /// keeps none (sessions off, another series store).
+    /// </summary>
+    private static string? ProbeSessionStore(IConfiguration configuration)
+    {
+        var probe = configuration.GetSection(ProbeOptions.Section);
+        var options = new ProbeOptions { SessionStore = probe["SessionStore"], Store = probe["Store"] ?? new ProbeOptions().Store };
+        options.SessionTable.Enabled = !bool.TryParse(probe["SessionTable:Enabled"], out var enabled) || enabled;
+        var spec = options.EffectiveSessionStore;
+        return spec.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : spec;
     }
 }
 

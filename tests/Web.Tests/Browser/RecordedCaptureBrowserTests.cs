@@ -74,7 +74,9 @@ public sealed class RecordedCaptureSite : IAsyncLifetime
         await page.Locator("input[name=User]").FillAsync(User);
         await page.Locator("input[name=Password]").FillAsync(Password);
         await page.Locator("button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        // Only until the page is left: waiting for its "load" as well timed out once in a full run without JavaScript (the
+        // event had fired, Playwright missed it); every caller waits for the elements it reads.
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         return page;
     }
 

@@ -24,7 +24,6 @@ internal static class GenerationZeroBudget
     public const long Gen2Growth = 4 << 20;
 
     private static long _collectedAt;
-    private static long _gen2AfterFull;
 
     /// <summary>Called once per closed interval, on the merger's thread.</summary>
     public static bool AfterInterval()
@@ -34,11 +33,20 @@ internal static class GenerationZeroBudget
         if (allocated - since < Bytes) return false;
         Interlocked.Exchange(ref _collectedAt, allocated);
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
-        if (GC.GetGCMemoryInfo().GenerationInfo[2].SizeAfterBytes - Interlocked.Read(ref _gen2AfterFull) >= Gen2Growth)
-        {
+        if (GC.GetGCMemoryInfo().GenerationInfo[2].SizeAfterBytes - Gen2AfterLastFullCollection() >= Gen2Growth)
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            Interlocked.Exchange(ref _gen2AfterFull, GC.GetGCMemoryInfo().GenerationInfo[2].SizeAfterBytes);
-        }
         return true;
+    }
+
+    /// <summary>
+    /// Generation 2's size after the last collection of it, whoever made it (this budget, the GC on its own, a
+    /// background collection): 0 before the first.
+    /// </summary>
+    private static long Gen2AfterLastFullCollection()
+    {
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        var last = background.Index > blocking.Index ? background : blocking;
+        return last.Index == 0 ? 0 : last.GenerationInfo[2].SizeAfterBytes;
     }
 }

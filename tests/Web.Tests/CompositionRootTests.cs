@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Monitor.Probe.Hosting;
 using Monitor.Storage.Model;
+using Monitor.Storage.Sessions;
 using Monitor.Web.Tests.Support;
 
 namespace Monitor.Web.Tests;
@@ -97,7 +100,7 @@ public sealed class CompositionRootTests : IDisposable
             ["Sessions:Store"] = null,
         });
         Assert.Equal($"duckdb:{Path.Combine(_dir, "elsewhere", "sessions.duckdb")}",
-            site.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Monitor.Storage.Sessions.SessionStoreOptions>>().Value.Store);
+            site.Services.GetRequiredService<IOptions<SessionStoreOptions>>().Value.Store);
         var feed = site.Services.GetRequiredService<ProbeLiveFeed>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (feed.Status.State is ProbeState.NotStarted or ProbeState.Running && DateTime.UtcNow < deadline) await Task.Delay(50);
@@ -109,7 +112,7 @@ public sealed class CompositionRootTests : IDisposable
         // The probe's last batch of records reaches the file as it stops.
         while (DateTime.UtcNow < deadline)
         {
-            using var body = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(url));
+            using var body = JsonDocument.Parse(await client.GetStringAsync(url));
             total = body.RootElement.GetProperty("total").GetInt64();
             if (total > 0) break;
             await Task.Delay(100);

@@ -212,57 +212,64 @@ public sealed partial class SqliteStore
 
     /// <param name="sourcePeriod">Period of the rows <paramref name="select"/> reads: 0 for intervals' reports, 3600 for hours' summaries.</param>
     /// <remarks>
-    /// The lists are read on this connection, then the reports are merged, packed and their hosts listed in parallel:
-    /// each report's summary depends only on its own lists, and merging is most of a replay's store time, which
-    /// otherwise ran on one core while the other waited for the store.
+    /// Report by report, in a two-stage pipeline: this thread reads a report's lists on the connection while the
+    /// previous report is merged and packed on another. Merging is most of a replay's store time, so it must not
+    /// wait for reading; and only two reports' lists are ever held. An hour of 1-second intervals is 3,600 lists per
+    /// report: holding every report's at once (as this did) raised a live sensor's memory by 20 MiB at every hour.
     /// </remarks>
     private void StoreSummary(SqliteConnection connection, SqliteTransaction transaction, long probe, int period, long start, int sourcePeriod,
         string select, long length)
     {
         var reports = ReportCatalog.All;
-        var lists = new List<IReadOnlyList<ReportRow>>[reports.Count];
-        using (var command = Command(connection, transaction, select))
-        {
-            command.Parameters.AddWithValue("$p", probe);
-            command.Parameters.AddWithValue("$a", start);
-            command.Parameters.AddWithValue("$b", start + length);
-            var r = command.Parameters.Add("$r", SqliteType.Text);
-            for (var i = 0; i < reports.Count; i++)
-            {
-                r.Value = reports[i].Name;
-                lists[i] = [];
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    var blob = ReadBlob(reader, 1);
-                    lists[i].Add(_written.TryGet(probe, sourcePeriod, reports[i].Name, reader.GetInt64(0), blob, out var written)
-                        ? written
-                        : Unpack(_blob, blob.Length, StoreJson.Default.ListReportRow));
-                }
-            }
-        }
-        var summaries = new (IReadOnlyList<ReportRow> Rows, byte[] Packed, string Hosts)?[reports.Count];
-        Parallel.For(0, reports.Count, i =>
-        {
-            var aggregator = new TopAggregator(reports[i]);
-            foreach (var list in lists[i]) aggregator.AddRange(list);
-            if (aggregator.Count == 0) return;
-            var rows = aggregator.TopByEach(_options.SummaryRows);
-            summaries[i] = (rows, Pack(rows, StoreJson.Default.IReadOnlyListReportRow), TopAggregator.HostText(reports[i], rows));
-        });
+        using var command = Command(connection, transaction, select);
+        command.Parameters.AddWithValue("$p", probe);
+        command.Parameters.AddWithValue("$a", start);
+        command.Parameters.AddWithValue("$b", start + length);
+        var r = command.Parameters.Add("$r", SqliteType.Text);
+        Task<Summary>? merging = null;
         for (var i = 0; i < reports.Count; i++)
         {
             var report = reports[i];
-            if (summaries[i] is not { } summary)
-            {
-                Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s", transaction,
-                    ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start));
-                continue;
-            }
-            Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
-                ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start), ("$h", summary.Hosts), ("$j", summary.Packed));
-            if (period == 3600) _written.Remember(probe, period, report.Name, start, summary.Packed, summary.Rows);
+            r.Value = report.Name;
+            var lists = new List<IReadOnlyList<ReportRow>>();
+            using (var reader = command.ExecuteReader())
+                while (reader.Read())
+                {
+                    var blob = ReadBlob(reader, 1);
+                    lists.Add(_written.TryGet(probe, sourcePeriod, report.Name, reader.GetInt64(0), blob, out var written)
+                        ? written
+                        : Unpack(_blob, blob.Length, StoreJson.Default.ListReportRow));
+                }
+            if (merging is not null) WriteSummary(connection, transaction, probe, period, start, merging.Result);
+            merging = Task.Run(() => Merge(report, lists));
         }
+        if (merging is not null) WriteSummary(connection, transaction, probe, period, start, merging.Result);
+    }
+
+    /// <summary>A report's summary over a period: its top rows, packed, with the hosts they mention; no rows when no list had one.</summary>
+    private sealed record Summary(ReportInfo Report, IReadOnlyList<ReportRow> Rows, byte[] Packed, string Hosts);
+
+    private Summary Merge(ReportInfo report, List<IReadOnlyList<ReportRow>> lists)
+    {
+        var aggregator = new TopAggregator(report);
+        foreach (var list in lists) aggregator.AddRange(list);
+        if (aggregator.Count == 0) return new Summary(report, [], [], "");
+        var rows = aggregator.TopByEach(_options.SummaryRows);
+        return new Summary(report, rows, Pack(rows, StoreJson.Default.IReadOnlyListReportRow), TopAggregator.HostText(report, rows));
+    }
+
+    private void WriteSummary(SqliteConnection connection, SqliteTransaction transaction, long probe, int period, long start, Summary summary)
+    {
+        var report = summary.Report;
+        if (summary.Rows.Count == 0) // nothing in the period: a replay may have emptied an earlier summary
+        {
+            Execute(connection, "DELETE FROM summaries WHERE report=$r AND period=$per AND probe=$p AND start=$s", transaction,
+                ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start));
+            return;
+        }
+        Execute(connection, "INSERT OR REPLACE INTO summaries(report, period, probe, start, hosts, rows) VALUES($r, $per, $p, $s, $h, $j)", transaction,
+            ("$r", report.Name), ("$per", period), ("$p", probe), ("$s", start), ("$h", summary.Hosts), ("$j", summary.Packed));
+        if (period == 3600) _written.Remember(probe, period, report.Name, start, summary.Packed, summary.Rows);
     }
 
     /// <summary>A blob column read into <see cref="_blob"/> (reused: a summary reads thousands of them).</summary>

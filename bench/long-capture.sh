@@ -11,7 +11,8 @@
 #   DAY_PACKETS=200000 WEEK_PACKETS=1000000 SKIP_SITE=1 SKIP_INFLUX=1 bench/long-capture.sh
 #
 # Targets (issue 13): day < 5 s and < 512 MiB with the default store; week < 30 s and < 512 MiB;
-# the site replaying the day < 1 GiB. Exit code 1 when a target is missed.
+# the site replaying the day < 1 GiB; six hours of 1-second intervals (HOURS_PACKETS) < 60 s and < 512 MiB.
+# Exit code 1 when a target is missed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -38,6 +39,9 @@ capture() { # name packets seconds
 }
 day=$(capture day "$DAY_PACKETS" 86400)
 week=$(capture week "$WEEK_PACKETS" 604800)
+# Six hours at 1-second intervals: 21,600 intervals, six hourly summaries of 3,600 intervals each.
+HOURS_PACKETS=${HOURS_PACKETS:-432000}
+hours=$(capture hours "$HOURS_PACKETS" 21600)
 
 status=0
 results=$out/results.txt
@@ -64,6 +68,7 @@ run_probe "probe, day, default store"   "$day"  "$DAY_PACKETS"  5  512
 run_probe "probe, day, --store none"    "$day"  "$DAY_PACKETS"  5  512 --store none
 run_probe "probe, week, default store"  "$week" "$WEEK_PACKETS" 30 512
 run_probe "probe, week, --store none"   "$week" "$WEEK_PACKETS" 30 512 --store none
+run_probe "probe, 6 h, 1 s intervals"   "$hours" "$HOURS_PACKETS" 60 512 --interval 1
 
 if [ -z "${SKIP_INFLUX:-}" ] && command -v influxd > /dev/null; then
   # A real influxd on loopback, its own folder and ports, for the day with the InfluxDB store.

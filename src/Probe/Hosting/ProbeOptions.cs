@@ -58,9 +58,10 @@ public sealed class ProbeOptions
     /// series store (<c>sessions.duckdb</c> in its folder), none for other stores.
     /// </summary>
     public string? SessionStore { get; set; }
-    /// <summary>Age and size bounds of the session store (<c>Sessions:MaxAgeDays</c>, <c>Sessions:MaxBytes</c>).</summary>
+    /// <summary>Age, size and (DuckDB) memory bounds of the session store (<c>Sessions:MaxAgeDays</c>, <c>Sessions:MaxBytes</c>, <c>Sessions:MaxMemoryMiB</c>).</summary>
     public int SessionMaxAgeDays { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxAgeDays;
     public long SessionMaxBytes { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxBytes;
+    public int SessionMaxMemoryMiB { get; set; } = new Monitor.Storage.Sessions.SessionStoreOptions().MaxMemoryMiB;
 
     /// <summary>The session store spec in effect (see <see cref="SessionStore"/>).</summary>
     public string EffectiveSessionStore
@@ -155,6 +156,7 @@ public sealed class ProbeOptions
             errors.Add($"Probe:SessionStore (--session-store): '{sessionStore}' is not duckdb:PATH, clickhouse://HOST:PORT/DATABASE or none");
         if (SessionMaxAgeDays < 1) errors.Add($"Probe:SessionMaxAgeDays must be at least 1, not {SessionMaxAgeDays}");
         if (SessionMaxBytes < 1 << 20) errors.Add($"Probe:SessionMaxBytes must be at least 1048576, not {SessionMaxBytes}");
+        if (SessionMaxMemoryMiB < 16) errors.Add($"Probe:SessionMaxMemoryMiB must be at least 16, not {SessionMaxMemoryMiB}");
         errors.AddRange(BpfGraphSet.Validate(Bpf, SnapLength));
         return errors;
     }

@@ -35,6 +35,7 @@ public sealed class ProbeRunner(
             if (options.SessionTable.Enabled && SessionStores.Open(new SessionStoreOptions
                 {
                     Store = options.EffectiveSessionStore, MaxAgeDays = options.SessionMaxAgeDays, MaxBytes = options.SessionMaxBytes,
+                    MaxMemoryMiB = options.SessionMaxMemoryMiB,
                 }) is { } sessionStore)
                 sessionSinks.Add(new SessionStoreSink(sessionStore, options.Name, SpoolFor(options.Name), loggers.CreateLogger<SessionStoreSink>(), options.IsOffline));
             if (options.StoreEnabled)

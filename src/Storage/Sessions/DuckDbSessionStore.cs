@@ -9,7 +9,8 @@ namespace Monitor.Storage.Sessions;
 /// One connection per file in the process, used by one caller at a time. DuckDB locks the file to one
 /// process: the probe and the site share it when the site hosts the probe; separate processes use ClickHouse.
 /// Bounded by age (records older than MaxAgeDays) and size (past MaxBytes the oldest tenth goes; DuckDB
-/// reuses the freed blocks, so the file stops growing rather than shrinking).
+/// reuses the freed blocks, so the file stops growing rather than shrinking), and in memory by MaxMemoryMiB
+/// (the first store to open a file sets it for the process's connection to that file).
 /// </summary>
 public sealed class DuckDbSessionStore : SqlSessionStore
 {
@@ -48,6 +49,8 @@ public sealed class DuckDbSessionStore : SqlSessionStore
                 var connection = new DuckDBConnection($"Data Source={full}");
                 connection.Open();
                 using var command = connection.CreateCommand();
+                command.CommandText = $"SET memory_limit='{options.MaxMemoryMiB}MiB'";
+                command.ExecuteNonQuery();
                 command.CommandText =
                     "CREATE TABLE IF NOT EXISTS sessions (probe VARCHAR, start_us BIGINT, end_us BIGINT, proto UTINYINT, " +
                     "src_hi UBIGINT, src_lo UBIGINT, sport USMALLINT, dst_hi UBIGINT, dst_lo UBIGINT, dport USMALLINT, " +

@@ -102,11 +102,17 @@ public sealed class SessionStoreOptions
     public int MaxAgeDays { get; set; } = 30;
     /// <summary>Past this size the oldest records are deleted (default 10 GiB).</summary>
     public long MaxBytes { get; set; } = 10L << 30;
+    /// <summary>
+    /// DuckDB's memory limit in MiB (default 256): its buffer pool otherwise grows towards 80 % of the machine's
+    /// memory as the file does, and a sensor runs for months. Larger searches spill to a temporary folder beside the file.
+    /// </summary>
+    public int MaxMemoryMiB { get; set; } = 256;
 
     public IEnumerable<string> Validate()
     {
         if (MaxAgeDays < 1) yield return $"{Section}:MaxAgeDays must be at least 1, not {MaxAgeDays}";
         if (MaxBytes < 1 << 20) yield return $"{Section}:MaxBytes must be at least 1 MiB, not {MaxBytes}";
+        if (MaxMemoryMiB < 16) yield return $"{Section}:MaxMemoryMiB must be at least 16, not {MaxMemoryMiB}";
         if (string.IsNullOrWhiteSpace(Store)) yield return $"{Section}:Store must be duckdb:PATH, clickhouse://HOST:PORT/DATABASE or none";
     }
 }

@@ -15,10 +15,7 @@ namespace Monitor.Probe.Merge;
 /// collected generation 2 rarely, so the heap crept on by 0.4 MiB a minute (bench/soak.sh: RssAnon 34 to 39 MiB in
 /// ten minutes, while a heap dump, which collects everything, found the live heap flat). So once generation 2
 /// has grown by <see cref="Gen2Growth"/> since the last full collection, the next is a full one: a few
-/// milliseconds, every few minutes at 1-second intervals. That collection is an aggressive one, which hands the
-/// freed regions back to the system at once: the store's hourly summary reads an hour of every report's lists and
-/// leaves tens of MiB of garbage in generation 2, and after an ordinary full collection the GC kept those pages
-/// committed for a quarter of an hour (bench/soak.sh across 03:00: RssAnon 44 to 112 MiB, back at 03:16).
+/// milliseconds, every few minutes at 1-second intervals.
 /// </summary>
 internal static class GenerationZeroBudget
 {
@@ -37,7 +34,7 @@ internal static class GenerationZeroBudget
         Interlocked.Exchange(ref _collectedAt, allocated);
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         if (GC.GetGCMemoryInfo().GenerationInfo[2].SizeAfterBytes - Gen2AfterLastFullCollection() >= Gen2Growth)
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return true;
     }
 
